@@ -1,0 +1,62 @@
+/** An upstream (advisory source) answered badly or not at all. */
+export class UpstreamError extends Error {
+  override name = "UpstreamError";
+  readonly source: string;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, source: string, status?: number, retryAfterMs?: number) {
+    super(message);
+    this.source = source;
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** A chat platform asked us to slow down. */
+export class RateLimitedError extends Error {
+  override name = "RateLimitedError";
+  readonly platform: string;
+  readonly retryAfterMs: number;
+  constructor(platform: string, retryAfterMs: number) {
+    super(`${platform} rate limited: retry after ${retryAfterMs} ms`);
+    this.platform = platform;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** A delivery that will never succeed as things stand (channel gone, bot removed, forbidden). */
+export class PermanentDeliveryError extends Error {
+  override name = "PermanentDeliveryError";
+  readonly platform: string;
+  constructor(platform: string, message: string) {
+    super(message);
+    this.platform = platform;
+  }
+}
+
+/** Bad input from a person; the message is shown to them as is. */
+export class UserInputError extends Error {
+  override name = "UserInputError";
+}
+
+/** The platform cannot do this (e.g. edit on the console). */
+export class NotSupportedError extends Error {
+  override name = "NotSupportedError";
+  readonly feature: string;
+  constructor(feature: string) {
+    super(`not supported: ${feature}`);
+    this.feature = feature;
+  }
+}
+
+/** True for failures worth retrying later: 429, 5xx, timeouts and network errors. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof RateLimitedError) return true;
+  if (err instanceof PermanentDeliveryError || err instanceof UserInputError || err instanceof NotSupportedError) return false;
+  if (err instanceof UpstreamError) return err.status === undefined || err.status === 429 || err.status >= 500;
+  return true;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

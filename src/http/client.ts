@@ -1,0 +1,113 @@
+import type { Readable } from "node:stream";
+import { request, type Dispatcher } from "undici";
+import { UpstreamError } from "../errors.js";
+import type { Validators } from "../store/ports.js";
+
+export type Fetched =
+  | { readonly notModified: true }
+  | { readonly notModified: false; readonly validators: Validators; readonly body: Readable; readonly length?: number };
+
+export interface GetOptions {
+  readonly source: string;
+  readonly validators?: Validators;
+  readonly signal?: AbortSignal;
+}
+
+/** The one way pysec-herald talks HTTP: only to configured base URLs, with timeouts and conditional requests. */
+export interface HttpClient {
+  get(url: string, opts: GetOptions): Promise<Fetched>;
+  /** The whole body as text, refusing bodies over `maxBytes`. */
+  text(url: string, opts: GetOptions & { maxBytes: number }): Promise<string | undefined>;
+}
+
+export interface HttpClientOptions {
+  /** Every URL must start with one of these (the configured base URLs). */
+  readonly allowedPrefixes: readonly string[];
+  readonly timeoutMs: number;
+  readonly dispatcher?: Dispatcher;
+}
+
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (!v) return undefined;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function header(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export async function readLimited(body: Readable, maxBytes: number, what: string, source: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new UpstreamError(`${what} is larger than ${maxBytes} bytes`, source);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const prefixes = options.allowedPrefixes.map((p) => (p.endsWith("/") ? p : `${p}/`));
+
+  async function get(url: string, opts: GetOptions): Promise<Fetched> {
+    if (!prefixes.some((p) => url.startsWith(p))) {
+      throw new UpstreamError(`refusing to fetch ${url}: not under a configured base URL`, opts.source);
+    }
+    const headers: Record<string, string> = { "user-agent": "pysec-herald", accept: "*/*" };
+    if (opts.validators?.etag) headers["if-none-match"] = opts.validators.etag;
+    if (opts.validators?.lastModified) headers["if-modified-since"] = opts.validators.lastModified;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: "GET",
+        headers,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        ...(opts.signal && { signal: opts.signal }),
+        ...(options.dispatcher && { dispatcher: options.dispatcher }),
+      });
+    } catch (err) {
+      throw new UpstreamError(`GET ${url} failed: ${(err as Error).message}`, opts.source);
+    }
+    if (res.statusCode === 304) {
+      res.body.resume();
+      return { notModified: true };
+    }
+    if (res.statusCode >= 400) {
+      res.body.resume();
+      throw new UpstreamError(`GET ${url}: HTTP ${res.statusCode}`, opts.source, res.statusCode, retryAfterMs(res.headers["retry-after"]));
+    }
+    const etag = header(res.headers, "etag");
+    const lastModified = header(res.headers, "last-modified");
+    const length = Number(header(res.headers, "content-length"));
+    return {
+      notModified: false,
+      validators: { ...(etag && { etag }), ...(lastModified && { lastModified }) },
+      body: res.body,
+      ...(Number.isFinite(length) && { length }),
+    };
+  }
+
+  return {
+    get,
+    async text(url, opts) {
+      const r = await get(url, opts);
+      if (r.notModified) return undefined;
+      try {
+        return await readLimited(r.body, opts.maxBytes, url, opts.source);
+      } catch (err) {
+        if (err instanceof UpstreamError) throw err;
+        throw new UpstreamError(`GET ${url}: body: ${(err as Error).message}`, opts.source);
+      }
+    },
+  };
+}

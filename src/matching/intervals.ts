@@ -1,0 +1,87 @@
+import { compare, valid } from "@renovatebot/pep440";
+
+/** One end of a version interval; a missing bound means unbounded on that side. */
+export interface Bound {
+  readonly version: string;
+  readonly inclusive: boolean;
+}
+
+export interface Interval {
+  readonly lower?: Bound;
+  readonly upper?: Bound;
+}
+
+export const EVERYTHING: Interval = {};
+
+export function isVersion(v: string): boolean {
+  return valid(v) !== null;
+}
+
+/** PEP 440 ordering (`3` equals `3.0.0`, `1.8c1` is `1.8rc1`); both sides must be valid. */
+export function cmp(a: string, b: string): number {
+  return compare(a, b);
+}
+
+function maxLower(a?: Bound, b?: Bound): Bound | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const c = cmp(a.version, b.version);
+  if (c !== 0) return c > 0 ? a : b;
+  return { version: a.version, inclusive: a.inclusive && b.inclusive };
+}
+
+function minUpper(a?: Bound, b?: Bound): Bound | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const c = cmp(a.version, b.version);
+  if (c !== 0) return c < 0 ? a : b;
+  return { version: a.version, inclusive: a.inclusive && b.inclusive };
+}
+
+export function isEmpty(i: Interval): boolean {
+  if (!i.lower || !i.upper) return false;
+  const c = cmp(i.lower.version, i.upper.version);
+  return c > 0 || (c === 0 && !(i.lower.inclusive && i.upper.inclusive));
+}
+
+export function intersect(a: Interval, b: Interval): Interval | undefined {
+  const lower = maxLower(a.lower, b.lower);
+  const upper = minUpper(a.upper, b.upper);
+  const i: Interval = { ...(lower && { lower }), ...(upper && { upper }) };
+  return isEmpty(i) ? undefined : i;
+}
+
+/** Intersection of two unions of intervals. */
+export function intersectAll(as: readonly Interval[], bs: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const a of as) {
+    for (const b of bs) {
+      const i = intersect(a, b);
+      if (i) out.push(i);
+    }
+  }
+  return out;
+}
+
+export function contains(i: Interval, v: string): boolean {
+  if (i.lower) {
+    const c = cmp(v, i.lower.version);
+    if (c < 0 || (c === 0 && !i.lower.inclusive)) return false;
+  }
+  if (i.upper) {
+    const c = cmp(v, i.upper.version);
+    if (c > 0 || (c === 0 && !i.upper.inclusive)) return false;
+  }
+  return true;
+}
+
+/** Human and pip-like text for an interval: `4.2.1`, `>=4.2, <4.2.15`, `all versions`. */
+export function describe(i: Interval): string {
+  if (i.lower && i.upper && i.lower.inclusive && i.upper.inclusive && cmp(i.lower.version, i.upper.version) === 0) {
+    return i.lower.version;
+  }
+  const parts: string[] = [];
+  if (i.lower) parts.push(`${i.lower.inclusive ? ">=" : ">"}${i.lower.version}`);
+  if (i.upper) parts.push(`${i.upper.inclusive ? "<=" : "<"}${i.upper.version}`);
+  return parts.length ? parts.join(", ") : "all versions";
+}

@@ -1,0 +1,55 @@
+import type { Change } from "../advisory/diff.js";
+import type { Clock } from "../clock.js";
+import type { Logger } from "../log.js";
+import type { NormalizedName } from "../advisory/names.js";
+import { matchAdvisory } from "../matching/match.js";
+import type { WatchIndex } from "../matching/watch-index.js";
+import { buildNotification } from "../render/notification.js";
+import type { RecordSink } from "../sources/source.js";
+import type { AdvisoryStore, Outbox } from "../store/ports.js";
+
+export interface IngestDeps {
+  readonly advisories: AdvisoryStore;
+  readonly outbox: Outbox;
+  readonly index: WatchIndex;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Called once per event after its fan-out is in the outbox (logging, the dispatcher's wake-up). */
+  readonly onEvent?: (change: Change, queued: number) => void;
+}
+
+/** records → mirror → matches → outbox. Returns the sink sources write into; the cursor moves only after it resolves. */
+export function createIngest(deps: IngestDeps): RecordSink {
+  const { advisories, outbox, index, clock } = deps;
+
+  async function fanOut(change: Change): Promise<number> {
+    const stored = change.current;
+    const now = clock.now();
+    let queued = 0;
+    if (change.kind === "withdrawn") {
+      // Only those who were told need to hear it is withdrawn.
+      const name = (stored.advisory.affected.find((a) => a.package)?.package?.name ?? "") as NormalizedName;
+      const n = buildNotification("withdrawn", stored, { name, specifier: "" }, { affected: false, versions: [], fixed: [], invalid: [] });
+      for (const channel of Object.keys(await outbox.told(stored.advisory.id))) {
+        if (await outbox.put({ channel, advisoryId: stored.advisory.id, revision: stored.revision, notification: n }, now)) queued++;
+      }
+      return queued;
+    }
+    for (const m of matchAdvisory(stored, index)) {
+      const n = buildNotification(change.kind === "new" ? "new" : "updated", stored, m.watch, m.effect);
+      if (await outbox.put({ channel: m.channel.key, advisoryId: stored.advisory.id, revision: stored.revision, notification: n }, now)) queued++;
+    }
+    return queued;
+  }
+
+  return async (records, { seed }) => {
+    const changes = await advisories.upsertMany(records, { quiet: seed });
+    for (const change of changes) {
+      if (change.kind === "unchanged") continue;
+      const queued = await fanOut(change);
+      await advisories.fannedOut(change.current.advisory.id, change.current.revision);
+      deps.log.info({ id: change.current.advisory.id, kind: change.kind, revision: change.current.revision, queued }, "advisory event");
+      deps.onEvent?.(change, queued);
+    }
+  };
+}

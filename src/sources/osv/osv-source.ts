@@ -1,0 +1,140 @@
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { isIgnoredId, isSafeId } from "../../advisory/ids.js";
+import { parseOsvJson, type Advisory } from "../../advisory/osv-schema.js";
+import { UpstreamError } from "../../errors.js";
+import type { HttpClient } from "../../http/client.js";
+import type { Logger } from "../../log.js";
+import { mapLimit } from "../../util/map-limit.js";
+import type { PollOutcome, RecordSink, Source } from "../source.js";
+import { scanModifiedCsv, TruncatedCsvError } from "./modified-csv.js";
+import { zipJsonEntries } from "./seed-zip.js";
+
+export interface OsvSourceOptions {
+  readonly bucketUrl: string;
+  readonly intervalMs: number;
+  readonly http: HttpClient;
+  readonly log: Logger;
+  readonly concurrency?: number;
+  readonly batchSize?: number;
+  /** Called as records are seeded, for a progress indicator. */
+  readonly onProgress?: (seeded: number) => void;
+}
+
+const SOURCE = "osv";
+const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
+function later(a: string | undefined, b: string): string {
+  return a === undefined || Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+/** OSV's PyPI export: seeds from all.zip once, then follows modified_id.csv down to the cursor. */
+export function createOsvSource(opts: OsvSourceOptions): Source {
+  const base = `${opts.bucketUrl}/PyPI`;
+  const csvUrl = `${base}/modified_id.csv`;
+  const batchSize = opts.batchSize ?? 500;
+  const log = opts.log.child({ source: SOURCE });
+
+  function accept(raw: string, where: string): Advisory | undefined {
+    try {
+      const a = parseOsvJson(raw);
+      if (isIgnoredId(a.id)) return undefined;
+      if (!isSafeId(a.id)) throw new Error(`unusable id "${a.id.slice(0, 60)}"`);
+      return a;
+    } catch (err) {
+      log.warn({ where, err: (err as Error).message }, "skipped malformed record");
+      return undefined;
+    }
+  }
+
+  async function seed(sink: RecordSink, signal: AbortSignal): Promise<PollOutcome> {
+    const dir = await mkdtemp(join(tmpdir(), "pysec-herald-"));
+    const zipPath = join(dir, "all.zip");
+    try {
+      const r = await opts.http.get(`${base}/all.zip`, { source: SOURCE, signal });
+      if (r.notModified) throw new UpstreamError("all.zip answered 304 to an unconditional request", SOURCE);
+      try {
+        await pipeline(r.body, createWriteStream(zipPath));
+      } catch (err) {
+        throw new UpstreamError(`all.zip download failed: ${(err as Error).message}`, SOURCE);
+      }
+      let batch: Advisory[] = [];
+      let cursor: string | undefined;
+      let read = 0;
+      let skipped = 0;
+      try {
+        for await (const entry of zipJsonEntries(zipPath)) {
+          if (signal.aborted) throw new UpstreamError("seed aborted", SOURCE);
+          const a = accept(entry.text, entry.name);
+          if (!a) {
+            skipped++;
+            continue;
+          }
+          batch.push(a);
+          cursor = later(cursor, a.modified);
+          if (batch.length >= batchSize) {
+            await sink(batch, { seed: true });
+            read += batch.length;
+            opts.onProgress?.(read);
+            batch = [];
+          }
+        }
+      } catch (err) {
+        if (err instanceof UpstreamError) throw err;
+        throw new UpstreamError(`all.zip is not a readable zip: ${(err as Error).message}`, SOURCE);
+      }
+      await sink(batch, { seed: true });
+      read += batch.length;
+      opts.onProgress?.(read);
+      log.info({ read, skipped, cursor }, "seeded mirror from all.zip");
+      return { ...(cursor && { cursor }), validators: {}, read, skipped };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async function fetchRecord(id: string, signal: AbortSignal): Promise<Advisory | undefined> {
+    const url = `${base}/${encodeURIComponent(id)}.json`;
+    try {
+      const text = await opts.http.text(url, { source: SOURCE, signal, maxBytes: MAX_RECORD_BYTES });
+      return text === undefined ? undefined : accept(text, id);
+    } catch (err) {
+      if (err instanceof UpstreamError && err.status === 404) {
+        log.warn({ id }, "listed record is gone (404)");
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  return {
+    id: SOURCE,
+    intervalMs: opts.intervalMs,
+    async poll(state, sink, signal) {
+      if (state.cursor === undefined) return seed(sink, signal);
+      const r = await opts.http.get(csvUrl, { source: SOURCE, signal, ...(state.validators[csvUrl] && { validators: state.validators[csvUrl] }) });
+      if (r.notModified) return { cursor: state.cursor, validators: state.validators, read: 0, skipped: 0 };
+      let scan;
+      try {
+        scan = await scanModifiedCsv(r.body, state.cursor);
+      } catch (err) {
+        const message = err instanceof TruncatedCsvError ? err.message : `modified_id.csv: ${(err as Error).message}`;
+        throw new UpstreamError(message, SOURCE);
+      }
+      for (const line of scan.malformed) log.warn({ line }, "skipped malformed modified_id.csv line");
+      const ids = [...new Set(scan.rows.map((row) => row.id))].filter((id) => !isIgnoredId(id));
+      const records = (await mapLimit(ids, opts.concurrency ?? 8, (id) => fetchRecord(id, signal))).filter((a): a is Advisory => a !== undefined);
+      for (let i = 0; i < records.length; i += batchSize) await sink(records.slice(i, i + batchSize), { seed: false });
+      const cursor = scan.rows.reduce<string>((c, row) => later(c, row.modified), state.cursor);
+      return {
+        cursor,
+        validators: { ...state.validators, [csvUrl]: r.validators },
+        read: records.length,
+        skipped: ids.length - records.length + scan.malformed.length,
+      };
+    },
+  };
+}

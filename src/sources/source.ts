@@ -1,0 +1,20 @@
+import type { Advisory } from "../advisory/osv-schema.js";
+import type { SourceState, Validators } from "../store/ports.js";
+
+/** Receives records as a source reads them, in batches, so memory stays bounded. `seed` batches are history, not news. */
+export type RecordSink = (records: Advisory[], opts: { readonly seed: boolean }) => Promise<void>;
+
+export interface PollOutcome {
+  readonly cursor?: string;
+  readonly validators: Record<string, Validators>;
+  /** Records read and handed to the sink, and records skipped as malformed. */
+  readonly read: number;
+  readonly skipped: number;
+}
+
+/** Polls one upstream; hands what changed since `state.cursor` to the sink; never saves the cursor itself. */
+export interface Source {
+  readonly id: string;
+  readonly intervalMs: number;
+  poll(state: SourceState, sink: RecordSink, signal: AbortSignal): Promise<PollOutcome>;
+}

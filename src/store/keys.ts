@@ -1,0 +1,14 @@
+// Storage keys and the `v` field of each record are the schema; bump the prefix to migrate.
+export const KEYS = {
+  advisory: (id: string) => `v1:advisory:${id}`,
+  alias: (alias: string) => `v1:alias:${alias}`,
+  pkg: (name: string) => `v1:pkg:${name}`,
+  packages: "v1:packages",
+  channel: (key: string) => `v1:channel:${key}`,
+  channels: "v1:channels",
+  cursor: (source: string) => `v1:cursor:${source}`,
+  sources: "v1:sources",
+  outbox: (key: string) => `v1:outbox:${key}`,
+  outboxIndex: "v1:outbox",
+  told: (advisoryId: string) => `v1:told:${advisoryId}`,
+} as const;

@@ -1,0 +1,25 @@
+import { newChannel, type Channel } from "../channel.js";
+import { KEYS } from "./keys.js";
+import type { Db } from "./open.js";
+import type { ChannelStore } from "./ports.js";
+
+export function createKeyvChannelStore(db: Db): ChannelStore {
+  const { keyv } = db;
+  return {
+    get: (key) => keyv.get<Channel>(KEYS.channel(key)),
+    update: (key, fn) =>
+      db.transaction(async () => {
+        const cur = (await keyv.get<Channel>(KEYS.channel(key))) ?? newChannel(key);
+        const next = fn(cur);
+        await keyv.set(KEYS.channel(key), next);
+        const index = (await keyv.get<string[]>(KEYS.channels)) ?? [];
+        if (!index.includes(key)) await keyv.set(KEYS.channels, [...index, key]);
+        return next;
+      }),
+    async list() {
+      const index = (await keyv.get<string[]>(KEYS.channels)) ?? [];
+      const records = await keyv.getMany<Channel>(index.map(KEYS.channel));
+      return records.filter((c): c is Channel => Boolean(c));
+    },
+  };
+}

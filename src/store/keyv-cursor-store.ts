@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { KEYS } from "./keys.js";
+import type { Db } from "./open.js";
+import type { CursorStore, SourceState } from "./ports.js";
+
+// A corrupt cursor entry counts as a miss, never as a crash.
+const StateSchema = z.object({
+  cursor: z.string().optional(),
+  validators: z.record(z.object({ etag: z.string().optional(), lastModified: z.string().optional() })).default({}),
+  lastSuccess: z.string().optional(),
+  lastError: z.object({ at: z.string(), message: z.string() }).optional(),
+});
+
+const EMPTY: SourceState = { validators: {} };
+
+export function createKeyvCursorStore(db: Db): CursorStore {
+  const { keyv } = db;
+  async function get(source: string): Promise<SourceState> {
+    const parsed = StateSchema.safeParse(await keyv.get(KEYS.cursor(source)));
+    return parsed.success ? (parsed.data as SourceState) : EMPTY;
+  }
+  return {
+    get,
+    set: (source, state) =>
+      db.transaction(async () => {
+        await keyv.set(KEYS.cursor(source), state);
+        const index = (await keyv.get<string[]>(KEYS.sources)) ?? [];
+        if (!index.includes(source)) await keyv.set(KEYS.sources, [...index, source]);
+      }),
+    async all() {
+      const index = (await keyv.get<string[]>(KEYS.sources)) ?? [];
+      const out: Record<string, SourceState> = {};
+      for (const s of index) out[s] = await get(s);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { Advisory } from "../advisory/osv-schema.js";
+import type { Change, StoredAdvisory } from "../advisory/diff.js";
+import type { NormalizedName } from "../advisory/names.js";
+import type { Channel, ChannelKey } from "../channel.js";
+import type { Notification } from "../render/notification.js";
+
+/** Local mirror of advisories, looked up by id, alias or package; `upsertMany` says what changed. */
+export interface AdvisoryStore {
+  get(idOrAlias: string): Promise<StoredAdvisory | undefined>;
+  byPackage(name: NormalizedName): Promise<StoredAdvisory[]>;
+  /** `quiet`: store without making news (seeding). */
+  upsertMany(records: readonly Advisory[], opts?: { readonly quiet?: boolean }): Promise<Change[]>;
+  /** Marks the fan-out of an event as finished, so a re-read of the record is not news again. */
+  fannedOut(id: string, revision: number): Promise<void>;
+  packageNames(): Promise<string[]>;
+  count(): Promise<number>;
+}
+
+/** Channel records: watches, mode, digest time and zone, severity floor, mutes. */
+export interface ChannelStore {
+  get(key: ChannelKey): Promise<Channel | undefined>;
+  update(key: ChannelKey, fn: (c: Channel) => Channel): Promise<Channel>;
+  list(): Promise<Channel[]>;
+}
+
+export interface Validators {
+  readonly etag?: string;
+  readonly lastModified?: string;
+}
+
+/** What a source remembers between polls, and its health for `status`. */
+export interface SourceState {
+  readonly cursor?: string;
+  readonly validators: Record<string, Validators>;
+  readonly lastSuccess?: string;
+  readonly lastError?: { readonly at: string; readonly message: string };
+}
+
+export interface CursorStore {
+  get(source: string): Promise<SourceState>;
+  set(source: string, state: SourceState): Promise<void>;
+  all(): Promise<Record<string, SourceState>>;
+}
+
+/** A platform's reference to a sent message, kept so that later changes can edit it. */
+export interface MessageRef {
+  readonly channel: ChannelKey;
+  readonly id: string;
+}
+
+export interface OutboxItem {
+  readonly key: string;
+  readonly channel: ChannelKey;
+  readonly advisoryId: string;
+  readonly revision: number;
+  readonly notification: Notification;
+  readonly enqueuedAt: string;
+  readonly attempts: number;
+  readonly notBefore: string;
+  readonly lastError?: string;
+  /** Set when retries are exhausted or the failure is permanent: kept, visible, not retried. */
+  readonly parked?: string;
+}
+
+/** Durable outbox keyed by (channel, advisory, revision): written before the cursor moves, removed only after the platform accepted. */
+export interface Outbox {
+  /** False when this (channel, advisory, revision) is already pending or was delivered. */
+  put(item: Omit<OutboxItem, "key" | "attempts" | "notBefore" | "enqueuedAt">, now: Date): Promise<boolean>;
+  due(now: Date, limit: number): Promise<OutboxItem[]>;
+  done(key: string, ref: MessageRef): Promise<void>;
+  defer(key: string, until: Date, reason: string): Promise<void>;
+  park(key: string, reason: string): Promise<void>;
+  list(): Promise<OutboxItem[]>;
+  /** Channels already told about an advisory, with the revision and message they got. */
+  told(advisoryId: string): Promise<Record<ChannelKey, { readonly revision: number; readonly ref: MessageRef }>>;
+}
+
+export function outboxKey(channel: ChannelKey, advisoryId: string, revision: number): string {
+  return `${channel}|${advisoryId}|${revision}`;
+}
