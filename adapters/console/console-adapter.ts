@@ -1,0 +1,45 @@
+import { createInterface, type Interface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import { NotSupportedError } from "../../src/errors.js";
+import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
+import { render } from "./render.js";
+
+export const CONSOLE_CHANNEL = "console:local";
+
+export interface ConsoleAdapterOptions {
+  readonly output: Writable;
+  /** Lines typed here are commands for the console channel (its user may manage it). */
+  readonly input?: Readable;
+}
+
+/** Prints notifications on stdout and takes commands from stdin: pysec-herald without any chat token. */
+export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
+  let rl: Interface | undefined;
+  let sent = 0;
+  const print = (text: string) => opts.output.write(`${text}\n\n`);
+  return {
+    platform: "console",
+    capabilities: { edit: false, maxLength: Number.POSITIVE_INFINITY },
+    async start(onCommand) {
+      if (!opts.input) return;
+      rl = createInterface({ input: opts.input, terminal: false });
+      rl.on("line", (line) => {
+        if (!line.trim()) return;
+        onCommand({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text: line })
+          .then((reply) => print(render(reply)))
+          .catch((err: unknown) => print(`error: ${(err as Error).message}`));
+      });
+    },
+    async stop() {
+      rl?.close();
+    },
+    async send(to, msg) {
+      // Other console channels exist only in tests and the demo; name them so output stays attributable.
+      print(to === CONSOLE_CHANNEL ? render(msg) : `[${to}]\n${render(msg)}`);
+      return { channel: to, id: String(++sent) };
+    },
+    async edit() {
+      throw new NotSupportedError("edit on the console");
+    },
+  };
+}

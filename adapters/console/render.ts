@@ -1,0 +1,36 @@
+import type { Notification, Reply } from "../../src/render/notification.js";
+import { severityLabel } from "../../src/lookup.js";
+
+// Advisory text is public input: control characters (terminal escape sequences) must not reach the terminal.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+export function escapeConsole(text: string): string {
+  return text.replace(CONTROL, "\uFFFD");
+}
+
+const HEADINGS: Record<Notification["event"], string> = {
+  new: "NEW ADVISORY",
+  updated: "ADVISORY UPDATED",
+  withdrawn: "ADVISORY WITHDRAWN",
+};
+
+export function renderNotification(n: Notification): string {
+  const heading = n.malicious && n.event !== "withdrawn" ? "MALICIOUS PACKAGE" : HEADINGS[n.event];
+  const lines = [`=== ${heading}: ${n.advisoryId} (${severityLabel(n.severity)}) ===`, n.title];
+  if (n.event === "withdrawn") {
+    lines.push(`This advisory was withdrawn by its publisher; no action is needed for ${n.package}.`);
+  } else {
+    lines.push(`You watch: ${n.watch}`);
+    lines.push(`Affected: ${n.affectedVersions.join("; ")}`);
+    if (n.malicious) lines.push("Action: remove this package and rotate any secrets on machines that installed it.");
+    else lines.push(n.fixedVersions.length ? `Fixed in: ${n.fixedVersions.join(", ")}` : "Fixed in: no fixed version yet");
+    if (n.invalidVersions.length) lines.push(`Unreadable versions in the advisory: ${n.invalidVersions.slice(0, 5).join(", ")}`);
+  }
+  if (n.aliases.length) lines.push(`Aliases: ${n.aliases.join(", ")}`);
+  lines.push(`Details: ${n.url}`);
+  return escapeConsole(lines.join("\n"));
+}
+
+export function render(msg: Notification | Reply): string {
+  return msg.type === "notification" ? renderNotification(msg) : escapeConsole(msg.text);
+}

@@ -1,0 +1,170 @@
+import { readFile } from "node:fs/promises";
+import type { Readable, Writable } from "node:stream";
+import { parseArgs } from "node:util";
+import { auditJson, auditPins, auditText } from "./audit/audit.js";
+import { parseRequirements } from "./audit/requirements.js";
+import { systemClock, type Clock } from "./clock.js";
+import { parseCommand } from "./commands/parse.js";
+import { envHelp, loadConfig, secretNames, type Config } from "./config.js";
+import { errorMessage, UserInputError } from "./errors.js";
+import { createLogger, type Logger } from "./log.js";
+import { findAffecting, formatFinding } from "./lookup.js";
+import { startBot } from "./main.js";
+import { openServices, type Services } from "./services.js";
+
+export interface CliIo {
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+  readonly stdin?: Readable;
+  readonly env: NodeJS.ProcessEnv;
+  readonly clock?: Clock;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); `start` runs until then. */
+  readonly stopSignal?: Promise<void>;
+}
+
+export const EXIT = { ok: 0, vulnerable: 1, failed: 1, badInput: 2 } as const;
+
+export function usage(): string {
+  return `pysec-herald: security advisories for the Python packages your channels depend on
+
+Usage: pysec-herald <command> [options]
+
+Commands:
+  start [--watch SPEC]...                Run the bot (default): poll advisory sources, deliver alerts.
+                                         With no chat token, alerts print here and commands are read
+                                         from stdin (type help).
+  sync                                   Seed or refresh the local advisory mirror, then exit.
+  lookup <package> [version] [--json]    Known advisories for a package, from the local mirror.
+  audit -r <requirements.txt> [--format text|json]
+                                         Check pinned requirements against the local mirror.
+                                         Exit 0 clean, 1 vulnerable, 2 bad input.
+  help, --help                           This text.
+
+Environment:
+${envHelp()}
+`;
+}
+
+async function withServices<T>(config: Config, log: Logger, clock: Clock, fn: (s: Services) => Promise<T>, onSeedProgress?: (n: number) => void): Promise<T> {
+  const services = await openServices(config, log, clock, { ...(onSeedProgress && { onSeedProgress }) });
+  try {
+    return await fn(services);
+  } finally {
+    await services.db.close();
+  }
+}
+
+async function requireMirror(s: Services): Promise<void> {
+  if ((await s.advisories.count()) === 0) throw new UserInputError("The local mirror is empty: run `pysec-herald sync` first (it needs the network once).");
+}
+
+async function lookupCommand(args: string[], json: boolean, s: Services, out: Writable): Promise<number> {
+  const cmd = parseCommand(`lookup ${args.join(" ")}`);
+  if (cmd.name !== "lookup") return EXIT.badInput;
+  await requireMirror(s);
+  const found = await findAffecting(s.advisories, { name: cmd.package, specifier: cmd.version ? `==${cmd.version}` : "" });
+  if (json) {
+    out.write(`${JSON.stringify(found.map((f) => ({
+      id: f.stored.advisory.id,
+      aliases: f.stored.advisory.aliases,
+      summary: f.stored.advisory.summary ?? null,
+      severity: { rating: f.severity.rating, score: f.severity.score ?? null },
+      affected: f.effect.versions,
+      fixed: f.effect.fixed,
+      withdrawn: f.stored.advisory.withdrawn ?? null,
+    })), null, 2)}\n`);
+  } else {
+    const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
+    out.write(found.length === 0 ? `No known advisory affects ${what}.\n` : `${found.map((f) => formatFinding(f)).join("\n")}\n`);
+  }
+  return found.length > 0 && cmd.version ? EXIT.vulnerable : EXIT.ok;
+}
+
+async function auditCommand(file: string | undefined, format: string, s: Services, out: Writable): Promise<number> {
+  if (!file) throw new UserInputError("audit needs -r <requirements file>");
+  if (format !== "text" && format !== "json") throw new UserInputError(`unknown --format "${format}" (text or json)`);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new UserInputError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+  }
+  const pins = parseRequirements(text, file);
+  await requireMirror(s);
+  const results = await auditPins(s.advisories, pins);
+  out.write(format === "json" ? `${JSON.stringify(auditJson(results))}\n` : `${auditText(results)}\n`);
+  return results.some((r) => r.findings.length > 0) ? EXIT.vulnerable : EXIT.ok;
+}
+
+/** Runs one CLI invocation and returns its exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        watch: { type: "string", multiple: true },
+        json: { type: "boolean" },
+        requirement: { type: "string", short: "r" },
+        format: { type: "string", default: "text" },
+      },
+    });
+  } catch (err) {
+    io.stderr.write(`${errorMessage(err)}\n\n${usage()}`);
+    return EXIT.badInput;
+  }
+  const [command = "start", ...rest] = parsed.positionals;
+  if (parsed.values.help || command === "help") {
+    io.stdout.write(usage());
+    return EXIT.ok;
+  }
+  const clock = io.clock ?? systemClock;
+  let config: Config;
+  try {
+    config = loadConfig(io.env);
+  } catch (err) {
+    io.stderr.write(`${errorMessage(err)}\n`);
+    return EXIT.badInput;
+  }
+  const log = createLogger(config.logLevel, secretNames());
+  try {
+    switch (command) {
+      case "start": {
+        const bot = await startBot({ config, log, clock, stdout: io.stdout, ...(io.stdin && { stdin: io.stdin }), watch: parsed.values.watch ?? [] });
+        await Promise.race([io.stopSignal ?? new Promise(() => undefined), bot.done]);
+        await bot.stop();
+        return EXIT.ok;
+      }
+      case "sync": {
+        const tty = Boolean(io.stderr.isTTY);
+        return await withServices(config, log, clock, async (s) => {
+          const outcomes = await Promise.all(s.sources.map((src) => s.poller.pollOnce(src)));
+          if (tty) io.stderr.write("\n");
+          const count = await s.advisories.count();
+          const failed = outcomes.filter((o) => o === undefined).length;
+          io.stdout.write(`Mirror holds ${count} advisories${failed ? `; ${failed} source(s) failed, see the log` : ""}.\n`);
+          return failed ? EXIT.failed : EXIT.ok;
+        }, tty ? (n) => io.stderr.write(`\rseeding: ${n} advisories`) : undefined);
+      }
+      case "lookup":
+        return await withServices(config, log, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, io.stdout));
+      case "audit":
+        return await withServices(config, log, clock, (s) => auditCommand(parsed.values.requirement ?? rest[0], parsed.values.format ?? "text", s, io.stdout));
+      default:
+        io.stderr.write(`unknown command "${command}"\n\n${usage()}`);
+        return EXIT.badInput;
+    }
+  } catch (err) {
+    if (err instanceof UserInputError) {
+      io.stderr.write(`pysec-herald: ${err.message}\n`);
+      return EXIT.badInput;
+    }
+    log.error({ err: errorMessage(err) }, "command failed");
+    io.stderr.write(`pysec-herald: ${errorMessage(err)}\n`);
+    return EXIT.badInput;
+  }
+}
+
+

@@ -1,0 +1,154 @@
+import type { NormalizedName } from "../advisory/names.js";
+import { LIMITS, type Channel, type ChannelKey } from "../channel.js";
+import type { Clock } from "../clock.js";
+import { UserInputError } from "../errors.js";
+import { findAffecting, formatFinding } from "../lookup.js";
+import { watchText, type Watch } from "../matching/specifiers.js";
+import type { WatchIndex } from "../matching/watch-index.js";
+import { reply, type Reply } from "../render/notification.js";
+import type { AdvisoryStore, ChannelStore, CursorStore, Outbox } from "../store/ports.js";
+import { helpText } from "./help.js";
+import { MANAGING, parseCommand, type Command } from "./parse.js";
+
+/** A command as an adapter hands it over; the adapter decides whether the user may manage the channel. */
+export interface IncomingCommand {
+  readonly channel: ChannelKey;
+  readonly user: string;
+  readonly canManage: boolean;
+  readonly text: string;
+}
+
+export type CommandHandler = (cmd: IncomingCommand) => Promise<Reply>;
+
+export interface CommandDeps {
+  readonly channels: ChannelStore;
+  readonly advisories: AdvisoryStore;
+  readonly cursors: CursorStore;
+  readonly outbox: Outbox;
+  readonly index: WatchIndex;
+  readonly clock: Clock;
+  /** Prefix shown in help, e.g. "/pysec " on Slack. */
+  readonly helpPrefix?: string;
+}
+
+const SHOWN_PER_WATCH = 5;
+
+export function createCommandHandler(deps: CommandDeps): CommandHandler {
+  const { channels, index } = deps;
+
+  async function change(key: ChannelKey, fn: (c: Channel) => Channel): Promise<Channel> {
+    const next = await channels.update(key, fn);
+    index.set(next);
+    return next;
+  }
+
+  async function known(watch: Watch): Promise<string> {
+    const found = await findAffecting(deps.advisories, watch);
+    if (found.length === 0) return `${watchText(watch)}: no known advisory affects it.`;
+    const lines = found.slice(0, SHOWN_PER_WATCH).map((f) => `  • ${formatFinding(f)}`);
+    if (found.length > SHOWN_PER_WATCH) lines.push(`  … and ${found.length - SHOWN_PER_WATCH} more (lookup ${watch.name})`);
+    return `${watchText(watch)}: ${found.length} known ${found.length === 1 ? "advisory affects" : "advisories affect"} it:\n${lines.join("\n")}`;
+  }
+
+  async function run(cmd: Command, key: ChannelKey): Promise<Reply> {
+    switch (cmd.name) {
+      case "help":
+        return reply(helpText(deps.helpPrefix), true);
+      case "watch": {
+        const added: Watch[] = [];
+        await change(key, (c) => {
+          const byName = new Map(c.watches.map((w) => [w.name, w]));
+          for (const w of cmd.watches) byName.set(w.name, w);
+          if (byName.size > LIMITS.watchesPerChannel) {
+            throw new UserInputError(`This channel would watch ${byName.size} packages; the limit is ${LIMITS.watchesPerChannel}. Unwatch some first.`);
+          }
+          added.push(...cmd.watches);
+          return { ...c, watches: [...byName.values()] };
+        });
+        const reports = await Promise.all(added.map(known));
+        return reply(`Now watching ${added.map(watchText).join(", ")}.\n${reports.join("\n")}`);
+      }
+      case "unwatch": {
+        const gone = new Set<NormalizedName>(cmd.names);
+        let removed: string[] = [];
+        await change(key, (c) => {
+          removed = c.watches.filter((w) => gone.has(w.name)).map(watchText);
+          return { ...c, watches: c.watches.filter((w) => !gone.has(w.name)) };
+        });
+        return reply(removed.length ? `No longer watching ${removed.join(", ")}.` : `This channel was not watching ${cmd.names.join(", ")}.`);
+      }
+      case "list": {
+        const c = await channels.get(key);
+        if (!c || c.watches.length === 0) return reply("This channel watches nothing yet. Try: watch requests django>=4.2,<5");
+        return reply([
+          `Watching ${c.watches.length}: ${c.watches.map(watchText).sort().join(", ")}`,
+          `Mode: ${c.mode}${c.mode === "digest" ? ` at ${c.digestTime} ${c.timezone}` : ""}; severity floor: ${c.severity}`,
+          ...(c.mutes.length ? [`Muted: ${c.mutes.join(", ")}`] : []),
+          ...(c.paused ? [`Paused since ${c.paused.at}: ${c.paused.reason}`] : []),
+        ].join("\n"));
+      }
+      case "lookup": {
+        const watch: Watch = { name: cmd.package, specifier: cmd.version ? `==${cmd.version}` : "" };
+        const found = await findAffecting(deps.advisories, watch);
+        const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
+        if (found.length === 0) return reply(`No known advisory affects ${what} (mirror of ${await deps.advisories.count()} advisories).`, true);
+        return reply(`${found.length} ${found.length === 1 ? "advisory affects" : "advisories affect"} ${what}:\n${found.map((f) => `• ${formatFinding(f)}`).join("\n")}`, true);
+      }
+      case "mode":
+        await change(key, (c) => ({ ...c, mode: cmd.mode }));
+        return reply(cmd.mode === "live" ? "Alerts will be posted as they arrive." : "Alerts will be collected into one daily digest.");
+      case "digest-time":
+        await change(key, (c) => ({ ...c, digestTime: cmd.time, timezone: cmd.timezone }));
+        return reply(`The digest will be sent at ${cmd.time} ${cmd.timezone}.`);
+      case "severity":
+        await change(key, (c) => ({ ...c, severity: cmd.floor }));
+        return reply(cmd.floor === "any" ? "Alerts of every severity will be posted." : `Only ${cmd.floor} severity and above will be posted (unrated advisories still are).`);
+      case "mute": {
+        await change(key, (c) => {
+          if (c.mutes.includes(cmd.id)) return c;
+          if (c.mutes.length >= LIMITS.mutesPerChannel) throw new UserInputError(`At most ${LIMITS.mutesPerChannel} mutes per channel.`);
+          return { ...c, mutes: [...c.mutes, cmd.id] };
+        });
+        return reply(`Muted ${cmd.id} (and its aliases) in this channel.`);
+      }
+      case "unmute": {
+        const c = await change(key, (cur) => ({ ...cur, mutes: cur.mutes.filter((m) => m !== cmd.id) }));
+        return reply(`${cmd.id} is not muted${c.mutes.length ? `; muted: ${c.mutes.join(", ")}` : ""}.`);
+      }
+      case "status":
+        return reply(await statusText(deps, key));
+    }
+  }
+
+  return async (incoming) => {
+    try {
+      const cmd = parseCommand(incoming.text);
+      if (MANAGING.has(cmd.name) && !incoming.canManage) {
+        return reply("Only people who can manage this channel may change what it watches. Anyone may use lookup.", true);
+      }
+      return await run(cmd, incoming.channel);
+    } catch (err) {
+      if (err instanceof UserInputError) return reply(err.message, true);
+      throw err;
+    }
+  };
+}
+
+async function statusText(deps: CommandDeps, key: ChannelKey): Promise<string> {
+  const now = deps.clock.now().getTime();
+  const ago = (iso: string | undefined) => (iso ? `${Math.round((now - Date.parse(iso)) / 1000)} s ago` : "never");
+  const sources = await deps.cursors.all();
+  const lines = Object.entries(sources).map(([id, s]) =>
+    `${id}: last success ${ago(s.lastSuccess)}; cursor ${s.cursor ?? "none"}${s.lastError ? `; last error ${ago(s.lastError.at)}: ${s.lastError.message}` : ""}`,
+  );
+  const items = (await deps.outbox.list()).filter((i) => i.channel === key);
+  const parked = items.filter((i) => i.parked);
+  const channel = await deps.channels.get(key);
+  return [
+    `Mirror: ${await deps.advisories.count()} advisories.`,
+    ...(lines.length ? lines : ["No source has been polled yet."]),
+    `This channel: ${items.length - parked.length} alerts pending, ${parked.length} parked.`,
+    ...parked.slice(0, 5).map((i) => `  parked ${i.advisoryId}: ${i.parked}`),
+    ...(channel?.paused ? [`Delivery paused since ${channel.paused.at}: ${channel.paused.reason}`] : []),
+  ].join("\n");
+}

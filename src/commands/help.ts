@@ -1,0 +1,25 @@
+/** The single help text, shared by every adapter. `{p}` is replaced by the platform's command prefix. */
+export const COMMANDS = [
+  ["watch <package[spec]>...", "Watch packages, e.g. `watch requests django>=4.2,<5 numpy==1.26.4`"],
+  ["unwatch <package>...", "Stop watching packages"],
+  ["list", "Show this channel's watches and settings"],
+  ["lookup <package> [version]", "Known advisories for a package (and whether a version is affected)"],
+  ["mode live|digest", "Alerts as they come, or one daily digest"],
+  ["digest-time HH:MM [timezone]", "When the digest is sent, e.g. `digest-time 08:30 Europe/Berlin`"],
+  ["severity any|low|medium|high|critical", "Only alert at or above this severity"],
+  ["mute <advisory-id>", "Stop alerts about one advisory (its aliases too)"],
+  ["unmute <advisory-id>", "Undo a mute"],
+  ["status", "Health of the advisory sources and of delivery"],
+  ["help", "This text"],
+] as const;
+
+export function helpText(prefix = ""): string {
+  const width = Math.max(...COMMANDS.map(([c]) => c.length + prefix.length));
+  return [
+    "pysec-herald tells this channel about security advisories for the Python packages it watches.",
+    "",
+    ...COMMANDS.map(([c, d]) => `${(prefix + c).padEnd(width)}  ${d}`),
+    "",
+    "Changing what a channel watches needs permission to manage the channel; anyone may use lookup.",
+  ].join("\n");
+}

@@ -1,0 +1,17 @@
+import type { ChannelKey } from "../channel.js";
+import type { CommandHandler } from "../commands/execute.js";
+import type { Notification, Reply } from "../render/notification.js";
+import type { MessageRef } from "../store/ports.js";
+
+/**
+ * One chat platform: lifecycle, send/edit of rendered messages, and inbound commands passed to the core.
+ * `send` throws RateLimitedError (wait), PermanentDeliveryError (give up, pause the channel) or anything else (transient).
+ */
+export interface ChatAdapter {
+  readonly platform: string;
+  readonly capabilities: { readonly edit: boolean; readonly maxLength: number };
+  start(onCommand: CommandHandler): Promise<void>;
+  stop(): Promise<void>;
+  send(to: ChannelKey, msg: Notification | Reply): Promise<MessageRef>;
+  edit(ref: MessageRef, msg: Notification): Promise<MessageRef>;
+}

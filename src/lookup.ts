@@ -1,0 +1,43 @@
+import type { StoredAdvisory } from "./advisory/diff.js";
+import { osvUrl } from "./advisory/ids.js";
+import { RATINGS, severityOf, type Severity } from "./advisory/severity.js";
+import { affects, type Effect } from "./matching/affects.js";
+import type { Watch } from "./matching/specifiers.js";
+import type { AdvisoryStore } from "./store/ports.js";
+
+export interface Finding {
+  readonly stored: StoredAdvisory;
+  readonly effect: Effect;
+  readonly severity: Severity;
+}
+
+function rank(s: Severity): number {
+  return s.rating === "unknown" ? -1 : RATINGS.indexOf(s.rating);
+}
+
+/** Advisories in the mirror that affect a watch (or a pinned version), most severe first. */
+export async function findAffecting(advisories: AdvisoryStore, watch: Watch): Promise<Finding[]> {
+  const found: Finding[] = [];
+  for (const stored of await advisories.byPackage(watch.name)) {
+    const effect = affects(stored.advisory, watch);
+    if (effect.affected) found.push({ stored, effect, severity: severityOf(stored.advisory) });
+  }
+  return found.sort((a, b) => rank(b.severity) - rank(a.severity) || b.stored.advisory.id.localeCompare(a.stored.advisory.id));
+}
+
+export function severityLabel(s: Severity): string {
+  return s.score !== undefined ? `${s.rating} ${s.score.toFixed(1)}` : s.rating;
+}
+
+/** One plain-text line per finding, for replies and the CLI. */
+export function formatFinding(f: Finding): string {
+  const a = f.stored.advisory;
+  const parts = [`${a.id} (${severityLabel(f.severity)})`];
+  if (a.summary) parts.push(a.summary.trim().slice(0, 160));
+  parts.push(`affected: ${f.effect.versions.join("; ")}`);
+  parts.push(f.effect.fixed.length ? `fixed in ${f.effect.fixed.join(", ")}` : "no fixed version yet");
+  if (a.aliases.length) parts.push(`aliases: ${a.aliases.join(", ")}`);
+  if (f.effect.invalid.length) parts.push(`unreadable versions in the advisory: ${f.effect.invalid.slice(0, 3).join(", ")}`);
+  parts.push(osvUrl(a.id));
+  return parts.join(" — ");
+}

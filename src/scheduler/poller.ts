@@ -1,0 +1,62 @@
+import type { Clock } from "../clock.js";
+import { errorMessage, UpstreamError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { PollOutcome, RecordSink, Source } from "../sources/source.js";
+import type { CursorStore } from "../store/ports.js";
+
+export interface PollerDeps {
+  readonly sources: readonly Source[];
+  readonly cursors: CursorStore;
+  readonly sink: RecordSink;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+export interface Poller {
+  /** Polls one source once; records success or failure for `status`. Never throws. */
+  pollOnce(source: Source, signal?: AbortSignal): Promise<PollOutcome | undefined>;
+  /** One independent loop per source until `signal` aborts: a failing source never delays another. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+const MAX_BACKOFF_MS = 3_600_000;
+
+export function createPoller(deps: PollerDeps): Poller {
+  const { cursors, clock, log } = deps;
+  const lastFailure = new Map<string, UpstreamError | undefined>();
+
+  async function pollOnce(source: Source, signal: AbortSignal = new AbortController().signal): Promise<PollOutcome | undefined> {
+    const state = await cursors.get(source.id);
+    try {
+      const outcome = await source.poll(state, deps.sink, signal);
+      // The cursor moves only now, after the sink has stored everything it covers.
+      const { lastError: _cleared, ...rest } = state;
+      await cursors.set(source.id, { ...rest, ...(outcome.cursor && { cursor: outcome.cursor }), validators: outcome.validators, lastSuccess: clock.now().toISOString() });
+      lastFailure.set(source.id, undefined);
+      return outcome;
+    } catch (err) {
+      const message = errorMessage(err);
+      log.warn({ source: source.id, err: message }, "poll failed; cursor unchanged");
+      await cursors.set(source.id, { ...state, lastError: { at: clock.now().toISOString(), message } });
+      lastFailure.set(source.id, err instanceof UpstreamError ? err : new UpstreamError(message, source.id));
+      return undefined;
+    }
+  }
+
+  async function loop(source: Source, signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      const ok = (await pollOnce(source, signal)) !== undefined;
+      failures = ok ? 0 : failures + 1;
+      const retryAfter = lastFailure.get(source.id)?.retryAfterMs ?? 0;
+      const base = ok ? source.intervalMs : Math.min(MAX_BACKOFF_MS, source.intervalMs * 2 ** (failures - 1));
+      const jitter = base * 0.1 * (Math.random() * 2 - 1);
+      await clock.sleep(Math.max(retryAfter, base + jitter), signal);
+    }
+  }
+
+  return {
+    pollOnce,
+    run: (signal) => Promise.all(deps.sources.map((s) => loop(s, signal))).then(() => undefined),
+  };
+}

@@ -1,0 +1,56 @@
+import type { Clock } from "./clock.js";
+import type { Config } from "./config.js";
+import { createHttpClient } from "./http/client.js";
+import type { Logger } from "./log.js";
+import { WatchIndex } from "./matching/watch-index.js";
+import { createIngest } from "./pipeline/ingest.js";
+import { createPoller, type Poller } from "./scheduler/poller.js";
+import { createOsvSource } from "./sources/osv/osv-source.js";
+import type { Source } from "./sources/source.js";
+import { createKeyvAdvisoryStore } from "./store/keyv-advisory-store.js";
+import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
+import { createKeyvCursorStore } from "./store/keyv-cursor-store.js";
+import { createKeyvOutbox } from "./store/keyv-outbox.js";
+import { openDb, type Db } from "./store/open.js";
+import type { AdvisoryStore, ChannelStore, CursorStore, Outbox } from "./store/ports.js";
+
+/** Everything but the chat adapters: stores, sources, the watch index and the poller. */
+export interface Services {
+  readonly db: Db;
+  readonly advisories: AdvisoryStore;
+  readonly channels: ChannelStore;
+  readonly cursors: CursorStore;
+  readonly outbox: Outbox;
+  readonly index: WatchIndex;
+  readonly sources: readonly Source[];
+  readonly poller: Poller;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+export interface ServiceOptions {
+  readonly onSeedProgress?: (n: number) => void;
+  readonly onEvent?: () => void;
+}
+
+export async function openServices(config: Config, log: Logger, clock: Clock, opts: ServiceOptions = {}): Promise<Services> {
+  const db = await openDb(config.storeUrl);
+  const advisories = createKeyvAdvisoryStore(db, clock);
+  const channels = createKeyvChannelStore(db);
+  const cursors = createKeyvCursorStore(db);
+  const outbox = createKeyvOutbox(db);
+  const index = WatchIndex.from(await channels.list());
+  const http = createHttpClient({ allowedPrefixes: [config.osvBucketUrl], timeoutMs: config.httpTimeoutSeconds * 1000 });
+  const sources = [
+    createOsvSource({
+      bucketUrl: config.osvBucketUrl,
+      intervalMs: config.osvPollSeconds * 1000,
+      http,
+      log,
+      ...(opts.onSeedProgress && { onProgress: opts.onSeedProgress }),
+    }),
+  ];
+  const sink = createIngest({ advisories, outbox, index, clock, log, ...(opts.onEvent && { onEvent: opts.onEvent }) });
+  const poller = createPoller({ sources, cursors, sink, clock, log });
+  return { db, advisories, channels, cursors, outbox, index, sources, poller, clock, log };
+}

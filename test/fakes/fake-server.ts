@@ -1,0 +1,94 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface LoggedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingMessage["headers"];
+  /** Bytes of the response body actually sent. */
+  bytes: number;
+  status: number;
+}
+
+/** A scripted failure for the next request(s) whose path ends with `path`. */
+export type Fault =
+  | { readonly kind: "status"; readonly status: number; readonly retryAfter?: number }
+  | { readonly kind: "stall" }
+  | { readonly kind: "truncate"; readonly bytes: number };
+
+export interface FakeServer {
+  readonly url: string;
+  readonly requests: LoggedRequest[];
+  /** Applies `fault` to the next `times` requests for a path ending with `path`. */
+  fault(path: string, fault: Fault, times?: number): void;
+  close(): Promise<void>;
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
+
+/** A stateful HTTP server on 127.0.0.1 (port 0) that logs every request and can be told to fail. */
+export async function startFakeServer(handler: Handler): Promise<FakeServer> {
+  const requests: LoggedRequest[] = [];
+  const faults: { path: string; fault: Fault; times: number }[] = [];
+  const stalled = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const entry: LoggedRequest = { method: req.method ?? "GET", path, headers: req.headers, bytes: 0, status: 0 };
+    requests.push(entry);
+    const write = res.write.bind(res);
+    const end = res.end.bind(res);
+    res.write = ((chunk: unknown, ...rest: never[]) => {
+      if (chunk) entry.bytes += Buffer.byteLength(chunk as string);
+      return write(chunk as string, ...rest);
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: never[]) => {
+      if (chunk && typeof chunk !== "function") entry.bytes += Buffer.byteLength(chunk as string);
+      entry.status = res.statusCode;
+      return end(chunk as string, ...rest);
+    }) as typeof res.end;
+    const i = faults.findIndex((f) => path.endsWith(f.path) && f.times > 0);
+    const fault = i >= 0 ? faults[i]!.fault : undefined;
+    if (i >= 0 && --faults[i]!.times === 0) faults.splice(i, 1);
+    if (fault?.kind === "status") {
+      res.writeHead(fault.status, fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {});
+      res.end("fault");
+      return;
+    }
+    if (fault?.kind === "stall") {
+      stalled.add(res);
+      return;
+    }
+    if (fault?.kind === "truncate") {
+      // Send only the first bytes and end cleanly, as a proxy that cut the file would.
+      const realEnd = res.end;
+      res.end = ((chunk?: unknown) => {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk ?? ""));
+        res.removeHeader("content-length");
+        res.removeHeader("etag");
+        return (realEnd as (b: Buffer) => ServerResponse).call(res, buf.subarray(0, fault.bytes));
+      }) as typeof res.end;
+    }
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      Promise.resolve(handler(req, res, Buffer.concat(chunks).toString("utf8"))).catch((err: unknown) => {
+        res.statusCode = 500;
+        res.end(String(err));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    fault(path, fault, times = 1) {
+      faults.push({ path, fault, times });
+    },
+    async close() {
+      for (const res of stalled) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

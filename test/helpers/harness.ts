@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { createConsoleAdapter } from "../../adapters/console/console-adapter.js";
+import { createCommandHandler, type CommandHandler } from "../../src/commands/execute.js";
+import { loadConfig } from "../../src/config.js";
+import { createDispatcher, type Dispatcher } from "../../src/delivery/dispatcher.js";
+import { createLogger } from "../../src/log.js";
+import { openServices, type Services } from "../../src/services.js";
+import { ManualClock } from "./manual-clock.js";
+
+export interface Harness {
+  readonly services: Services;
+  readonly dispatcher: Dispatcher;
+  readonly handle: CommandHandler;
+  readonly clock: ManualClock;
+  readonly dir: string;
+  /** Everything the console adapter printed so far. */
+  output(): string;
+  /** Runs a command in a channel as a user who may manage it. */
+  command(channel: string, text: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The bot's real services on a fresh SQLite file, pointed at a fake OSV bucket, with the console adapter. */
+export async function startHarness(bucketUrl: string, env: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), "pysec-herald-test-"));
+  const config = loadConfig({ STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucketUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...env });
+  const clock = new ManualClock();
+  const log = createLogger(config.logLevel);
+  const services = await openServices(config, log, clock);
+  const out = new PassThrough();
+  let printed = "";
+  out.on("data", (c: Buffer) => (printed += c.toString("utf8")));
+  const adapter = createConsoleAdapter({ output: out });
+  const dispatcher = createDispatcher({ ...services, adapters: new Map([["console", adapter]]) });
+  const handle = createCommandHandler(services);
+  return {
+    services,
+    dispatcher,
+    handle,
+    clock,
+    dir,
+    output: () => printed,
+    command: async (channel, text) => (await handle({ channel, user: "tester", canManage: true, text })).text,
+    async close() {
+      await services.db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
