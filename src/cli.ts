@@ -77,7 +77,7 @@ async function lookupCommand(args: string[], json: boolean, s: Services, out: Wr
     const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
     out.write(found.length === 0 ? `No known advisory affects ${what}.\n` : `${found.map((f) => formatFinding(f)).join("\n")}\n`);
   }
-  return found.length > 0 && cmd.version ? EXIT.vulnerable : EXIT.ok;
+  return EXIT.ok;
 }
 
 async function auditCommand(file: string | undefined, format: string, s: Services, out: Writable): Promise<number> {

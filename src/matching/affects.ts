@@ -1,6 +1,6 @@
 import type { Advisory } from "../advisory/osv-schema.js";
 import type { NormalizedName } from "../advisory/names.js";
-import { describe, intersectAll, type Interval } from "./intervals.js";
+import { contains, describe, intersectAll, type Interval } from "./intervals.js";
 import { affectedSet, type AffectedSet } from "./ranges.js";
 import { specIntervals, type Watch } from "./specifiers.js";
 
@@ -27,7 +27,9 @@ function effectOfSet(set: AffectedSet, allowed: Interval[]): string[] {
   if (set.unstated) return ["versions not stated"];
   const pieces = intersectAll(set.intervals, allowed).map(describe);
   for (const v of set.versions) {
-    if (intersectAll([{ lower: { version: v, inclusive: true }, upper: { version: v, inclusive: true } }], allowed).length) pieces.push(v);
+    // Listed versions inside a range are already described by it.
+    if (set.intervals.some((i) => contains(i, v))) continue;
+    if (allowed.some((i) => contains(i, v))) pieces.push(v);
   }
   return pieces;
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { parseCommand, splitSpecs } from "../../../src/commands/parse.js";
+import { UserInputError } from "../../../src/errors.js";
+
+describe("command parsing", () => {
+  it("parses every command", () => {
+    expect(parseCommand("watch requests django>=4.2,<5 numpy==1.26.4")).toEqual({
+      name: "watch",
+      watches: [
+        { name: "requests", specifier: "" },
+        { name: "django", specifier: ">=4.2,<5" },
+        { name: "numpy", specifier: "==1.26.4" },
+      ],
+    });
+    expect(parseCommand("/unwatch Django jw.util")).toEqual({ name: "unwatch", names: ["django", "jw-util"] });
+    expect(parseCommand("list")).toEqual({ name: "list" });
+    expect(parseCommand("lookup requests 2.28.1")).toEqual({ name: "lookup", package: "requests", version: "2.28.1" });
+    expect(parseCommand("lookup requests")).toEqual({ name: "lookup", package: "requests" });
+    expect(parseCommand("mode Digest")).toEqual({ name: "mode", mode: "digest" });
+    expect(parseCommand("digest-time 8:05 Europe/Berlin")).toEqual({ name: "digest-time", time: "08:05", timezone: "Europe/Berlin" });
+    expect(parseCommand("digest-time 23:59")).toEqual({ name: "digest-time", time: "23:59", timezone: "UTC" });
+    expect(parseCommand("severity HIGH")).toEqual({ name: "severity", floor: "high" });
+    expect(parseCommand("mute ghsa-j8r2-6x86-q33q")).toEqual({ name: "mute", id: "GHSA-J8R2-6X86-Q33Q" });
+    expect(parseCommand("unmute PYSEC-2023-74")).toEqual({ name: "unmute", id: "PYSEC-2023-74" });
+    expect(parseCommand("status")).toEqual({ name: "status" });
+    expect(parseCommand("help")).toEqual({ name: "help" });
+    expect(parseCommand("")).toEqual({ name: "help" });
+  });
+
+  it("keeps a spec with spaces around its operators together", () => {
+    expect(splitSpecs("django >= 4.2, < 5 requests")).toEqual(["django>=4.2,<5", "requests"]);
+  });
+
+  it.each([
+    ["watch", /Usage: watch/],
+    ["watch bad!name", /Cannot watch bad!name: "!name" is not a version specifier/],
+    ["watch bad$name", /Cannot watch bad\$name: "bad\$name" is not a valid package name/],
+    ["watch django>=x", /Cannot watch django>=x: "x" is not a valid version/],
+    ["unwatch", /Usage: unwatch/],
+    ["unwatch <@everyone>", /not a valid package name/],
+    ["lookup", /Usage: lookup/],
+    ["lookup a b c", /Usage: lookup/],
+    ["lookup requests not-a-version", /not a valid PEP 440 version/],
+    ["mode loud", /Unknown mode "loud"/],
+    ["mode", /Usage: mode/],
+    ["digest-time 25:00", /not a time of day/],
+    ["digest-time 9am", /not a time of day/],
+    ["digest-time 09:00 Mars/Olympus", /not an IANA timezone/],
+    ["digest-time", /Usage: digest-time/],
+    ["severity extreme", /Unknown severity/],
+    ["mute", /Usage: mute/],
+    ["mute <script>", /not an advisory id/],
+    ["frobnicate", /Unknown command "frobnicate"/],
+    [`watch ${"a".repeat(2001)}`, /limit is 2000/],
+    [`watch ${Array.from({ length: 501 }, (_, i) => String.fromCharCode(97 + (i % 26), 97 + Math.floor(i / 26))).join(" ")}`, /At most 500/],
+  ])("rejects %j with a clear message", (text, message) => {
+    expect(() => parseCommand(text)).toThrow(UserInputError);
+    expect(() => parseCommand(text)).toThrow(message);
+  });
+});
