@@ -26,6 +26,7 @@ export async function findAffecting(advisories: AdvisoryStore, watch: Watch): Pr
 }
 
 export function severityLabel(s: Severity): string {
+  if (s.rating === "unknown") return "severity not rated";
   return s.score !== undefined ? `${s.rating} ${s.score.toFixed(1)}` : s.rating;
 }
 

@@ -1,0 +1,60 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
+import { allOsvRecords, pypaRecord } from "../helpers/fixtures.js";
+
+let bucket: FakeOsvBucket;
+let dir: string;
+
+beforeAll(async () => {
+  bucket = await startFakeOsvBucket(allOsvRecords());
+  dir = mkdtempSync(join(tmpdir(), "pysec-herald-start-"));
+});
+
+afterAll(async () => {
+  await bucket.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function waitFor(read: () => string, needle: string, ms = 20_000): Promise<void> {
+  return new Promise((ok, fail) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (read().includes(needle)) {
+        clearInterval(timer);
+        ok();
+      } else if (Date.now() - started > ms) {
+        clearInterval(timer);
+        fail(new Error(`"${needle}" not seen; output so far:\n${read()}`));
+      }
+    }, 50);
+  });
+}
+
+it("the compiled bin runs the bot: console watches, stdin commands, live alerts, clean SIGTERM", async () => {
+  const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
+  const child = spawn(process.execPath, [bin, "start", "--watch", "flask"], {
+    env: { PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, OSV_POLL_SECONDS: "1", PYSEC_HERALD_WATCH: "requests==2.28.1\ndjango>=4.2,<5", LOG_LEVEL: "warn" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
+
+  await waitFor(() => out, "Now watching flask, requests==2.28.1, django>=4.2,<5.");
+  expect(out).toContain("requests==2.28.1: 1 known advisory affects it");
+  child.stdin.write("lookup requests 2.31.0\nwatch bad$name\n");
+  await waitFor(() => out, "No known advisory affects requests 2.31.0");
+  await waitFor(() => out, "is not a valid package name");
+
+  bucket.put({ ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-2099-77" });
+  await waitFor(() => out, "=== NEW ADVISORY: PYSEC-2099-77");
+  child.kill("SIGTERM");
+  expect(await exited).toBe(0);
+  expect(err).not.toMatch(/"level":50/);
+});
