@@ -5,11 +5,11 @@ import { auditJson, auditPins, auditText } from "./audit/audit.js";
 import { parseRequirements } from "./audit/requirements.js";
 import { systemClock, type Clock } from "./clock.js";
 import { parseCommand } from "./commands/parse.js";
-import { envHelp, loadConfig, secretNames, type Config } from "./config.js";
+import { envHelp, loadConfig, secretValues, type Config } from "./config.js";
 import { errorMessage, UserInputError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { findAffecting, formatFinding } from "./lookup.js";
-import { startBot } from "./main.js";
+import { registerDiscordCommands, startBot } from "./main.js";
 import { openServices, type Services } from "./services.js";
 
 export interface CliIo {
@@ -31,13 +31,16 @@ Usage: pysec-herald <command> [options]
 
 Commands:
   start [--watch SPEC]...                Run the bot (default): poll advisory sources, deliver alerts.
-                                         With no chat token, alerts print here and commands are read
-                                         from stdin (type help).
+                                         With DISCORD_TOKEN and DISCORD_APPLICATION_ID set, it serves
+                                         Discord; with no chat token, alerts print here and commands
+                                         are read from stdin (type help).
   sync                                   Seed or refresh the local advisory mirror, then exit.
   lookup <package> [version] [--json]    Known advisories for a package, from the local mirror.
   audit -r <requirements.txt> [--format text|json]
                                          Check pinned requirements against the local mirror.
                                          Exit 0 clean, 1 vulnerable, 2 bad input.
+  discord register [--guild ID]          Register the /pysec command globally, or in one guild
+                                         (appears at once; for testing).
   help, --help                           This text.
 
 Environment:
@@ -109,6 +112,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         json: { type: "boolean" },
         requirement: { type: "string", short: "r" },
         format: { type: "string", default: "text" },
+        guild: { type: "string" },
       },
     });
   } catch (err) {
@@ -128,7 +132,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`${errorMessage(err)}\n`);
     return EXIT.badInput;
   }
-  const log = createLogger(config.logLevel, secretNames());
+  const log = createLogger(config.logLevel, secretValues(io.env));
   try {
     switch (command) {
       case "start": {
@@ -147,6 +151,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           io.stdout.write(`Mirror holds ${count} advisories${failed ? `; ${failed} source(s) failed, see the log` : ""}.\n`);
           return failed ? EXIT.failed : EXIT.ok;
         }, tty ? (n) => io.stderr.write(`\rseeding: ${n} advisories`) : undefined);
+      }
+      case "discord": {
+        if (rest[0] !== "register") throw new UserInputError("usage: pysec-herald discord register [--guild ID]");
+        const guild = parsed.values.guild;
+        if (guild !== undefined && !/^\d+$/.test(guild)) throw new UserInputError("--guild takes a numeric guild id");
+        await withServices(config, log, clock, (s) => registerDiscordCommands(config, log, clock, s, guild));
+        io.stdout.write(`Registered /pysec ${guild ? `in guild ${guild} (available at once)` : "globally (may take up to an hour to appear)"}.\n`);
+        return EXIT.ok;
       }
       case "lookup":
         return await withServices(config, log, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, io.stdout));

@@ -15,6 +15,12 @@ export const ENV_VARS = [
   { name: "HTTP_TIMEOUT_SECONDS", description: "Timeout of one upstream HTTP request", default: "30" },
   { name: "PYSEC_HERALD_WATCH", description: "Watches of the console channel, separated by spaces or newlines (e.g. 'requests django>=4.2,<5')", default: "" },
   { name: "LOG_LEVEL", description: "pino log level (fatal, error, warn, info, debug, trace, silent)", default: "info" },
+  { name: "PORT", description: "Port of the bot's HTTP server (webhook receivers such as Discord HTTP interactions)", default: "8080" },
+  { name: "DISCORD_TOKEN", description: "Discord bot token; with DISCORD_APPLICATION_ID it turns the Discord adapter on", default: "", secret: true },
+  { name: "DISCORD_APPLICATION_ID", description: "Discord application id", default: "" },
+  { name: "DISCORD_INTERACTIONS", description: "How Discord commands arrive: gateway (no public URL) or http (POST /discord/interactions)", default: "gateway" },
+  { name: "DISCORD_PUBLIC_KEY", description: "Discord application public key (hex), needed with DISCORD_INTERACTIONS=http", default: "" },
+  { name: "DISCORD_API_URL", description: "Discord REST API base URL", default: "https://discord.com/api" },
 ] as const satisfies readonly EnvVar[];
 
 const positiveInt = z.coerce.number().int().positive();
@@ -26,6 +32,16 @@ const ConfigSchema = z.object({
   httpTimeoutSeconds: positiveInt,
   watch: z.string(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  port: z.coerce.number().int().min(0).max(65535),
+  discord: z
+    .object({
+      token: z.string(),
+      applicationId: z.string().regex(/^\d*$/, "must be the numeric application id"),
+      interactions: z.enum(["gateway", "http"]),
+      publicKey: z.string().regex(/^([0-9a-f]{64})?$/i, "must be 64 hex characters"),
+      apiUrl: z.string().url().transform((u) => u.replace(/\/+$/, "")),
+    })
+    .refine((d) => d.interactions !== "http" || d.publicKey !== "" || d.token === "", { message: "DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY" }),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -45,19 +61,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpTimeoutSeconds: read(env, "HTTP_TIMEOUT_SECONDS"),
     watch: read(env, "PYSEC_HERALD_WATCH"),
     logLevel: read(env, "LOG_LEVEL"),
+    port: read(env, "PORT"),
+    discord: {
+      token: read(env, "DISCORD_TOKEN"),
+      applicationId: read(env, "DISCORD_APPLICATION_ID"),
+      interactions: read(env, "DISCORD_INTERACTIONS"),
+      publicKey: read(env, "DISCORD_PUBLIC_KEY"),
+      apiUrl: read(env, "DISCORD_API_URL"),
+    },
   });
   if (parsed.success) return parsed.data;
   const names: Record<string, string> = {
     storeUrl: "STORE_URL", osvBucketUrl: "OSV_BUCKET_URL", osvPollSeconds: "OSV_POLL_SECONDS",
-    httpTimeoutSeconds: "HTTP_TIMEOUT_SECONDS", watch: "PYSEC_HERALD_WATCH", logLevel: "LOG_LEVEL",
+    httpTimeoutSeconds: "HTTP_TIMEOUT_SECONDS", watch: "PYSEC_HERALD_WATCH", logLevel: "LOG_LEVEL", port: "PORT",
+    "discord.token": "DISCORD_TOKEN", "discord.applicationId": "DISCORD_APPLICATION_ID", "discord.interactions": "DISCORD_INTERACTIONS",
+    "discord.publicKey": "DISCORD_PUBLIC_KEY", "discord.apiUrl": "DISCORD_API_URL", discord: "DISCORD_INTERACTIONS",
   };
-  const issues = parsed.error.issues.map((i) => `${names[String(i.path[0])] ?? i.path.join(".")}: ${i.message}`);
+  const issues = parsed.error.issues.map((i) => `${names[i.path.join(".")] ?? i.path.join(".")}: ${i.message}`);
   throw new Error(`invalid configuration: ${issues.join("; ")}`);
 }
 
-/** Names of variables whose values must never be printed or logged. */
-export function secretNames(): string[] {
-  return (ENV_VARS as readonly EnvVar[]).filter((v) => v.secret).map((v) => v.name);
+/** Values of secret variables in this environment: they must never be printed or logged. */
+export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (ENV_VARS as readonly EnvVar[]).filter((v) => v.secret).map((v) => env[v.name] ?? "").filter((v) => v.length >= 4);
+}
+
+export function discordEnabled(c: Config): boolean {
+  return c.discord.token !== "" && c.discord.applicationId !== "";
 }
 
 /** The environment section of `--help`: every variable with its default; secrets show no value. */

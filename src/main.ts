@@ -1,13 +1,16 @@
 import type { Readable, Writable } from "node:stream";
 import { createConsoleAdapter, CONSOLE_CHANNEL } from "../adapters/console/console-adapter.js";
+import { createDiscordAdapter, type DiscordAdapter } from "../adapters/discord/discord-adapter.js";
 import type { Clock } from "./clock.js";
 import { createCommandHandler } from "./commands/execute.js";
 import { splitSpecs } from "./commands/parse.js";
-import type { Config } from "./config.js";
+import { discordEnabled, type Config } from "./config.js";
 import type { ChatAdapter } from "./delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
+import { createHttpServer, type HttpServer } from "./http/server.js";
 import type { Logger } from "./log.js";
 import { openServices, type Services } from "./services.js";
+import { createPackageSuggester } from "./suggest.js";
 
 export interface BotOptions {
   readonly config: Config;
@@ -22,9 +25,31 @@ export interface BotOptions {
 export interface Bot {
   readonly services: Services;
   readonly dispatcher: Dispatcher;
+  /** The HTTP server's port, when an adapter needed one. */
+  readonly port?: number;
   /** Resolves when the bot has stopped. */
   readonly done: Promise<void>;
   stop(): Promise<void>;
+}
+
+function discordAdapter(config: Config, log: Logger, clock: Clock, services: Pick<Services, "advisories">, http?: HttpServer): DiscordAdapter {
+  return createDiscordAdapter({
+    token: config.discord.token,
+    applicationId: config.discord.applicationId,
+    apiUrl: config.discord.apiUrl,
+    interactions: config.discord.interactions,
+    ...(config.discord.publicKey && { publicKey: config.discord.publicKey }),
+    ...(http && { http }),
+    suggest: createPackageSuggester(services.advisories, clock),
+    clock,
+    log,
+  });
+}
+
+/** `pysec-herald discord register [--guild ID]`. */
+export async function registerDiscordCommands(config: Config, log: Logger, clock: Clock, services: Pick<Services, "advisories">, guildId?: string): Promise<void> {
+  if (!discordEnabled(config)) throw new Error("set DISCORD_TOKEN and DISCORD_APPLICATION_ID first");
+  await discordAdapter(config, log, clock, services).registerCommands(guildId);
 }
 
 /** Composition root: the only module that imports adapters/. */
@@ -32,8 +57,12 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const { config, log, clock } = opts;
   let dispatcher: Dispatcher | undefined;
   const services = await openServices(config, log, clock, { onEvent: () => dispatcher?.wake() });
-  // Only the console adapter exists so far; chat platforms plug in here with their tokens.
-  const adapters: ChatAdapter[] = [createConsoleAdapter({ output: opts.stdout, ...(opts.stdin && { input: opts.stdin }) })];
+  const http = createHttpServer(log);
+  const adapters: ChatAdapter[] = [];
+  if (discordEnabled(config)) adapters.push(discordAdapter(config, log, clock, services, http));
+  // The console speaks only when no chat platform is configured.
+  const consoleAdapter = adapters.length === 0 ? createConsoleAdapter({ output: opts.stdout, ...(opts.stdin && { input: opts.stdin }) }) : undefined;
+  if (consoleAdapter) adapters.push(consoleAdapter);
   dispatcher = createDispatcher({ ...services, adapters: new Map(adapters.map((a) => [a.platform, a])) });
   const handle = createCommandHandler(services);
 
@@ -41,24 +70,27 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   for (const source of services.sources) {
     if ((await services.cursors.get(source.id)).cursor === undefined) await services.poller.pollOnce(source);
   }
-  const console = adapters[0]!;
   const specs = splitSpecs([...(opts.watch ?? []), config.watch].join(" "));
-  if (specs.length > 0) {
+  if (specs.length > 0 && !consoleAdapter) log.warn("--watch and PYSEC_HERALD_WATCH apply to the console, which is off while a chat platform is configured");
+  if (specs.length > 0 && consoleAdapter) {
     await services.channels.update(CONSOLE_CHANNEL, (c) => ({ ...c, watches: [] }));
     const reply = await handle({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text: `watch ${specs.join(" ")}` });
-    await console.send(CONSOLE_CHANNEL, reply);
+    await consoleAdapter.send(CONSOLE_CHANNEL, reply);
   }
   for (const a of adapters) await a.start(handle);
+  const port = http.hasRoutes() ? await http.listen(config.port) : undefined;
 
   const stopper = new AbortController();
   const done = Promise.all([services.poller.run(stopper.signal), dispatcher.run(stopper.signal)]).then(async () => {
+    await http.close();
     for (const a of adapters) await a.stop();
     await services.db.close();
   });
-  log.info({ adapters: adapters.map((a) => a.platform), sources: services.sources.map((s) => s.id) }, "pysec-herald started");
+  log.info({ adapters: adapters.map((a) => a.platform), sources: services.sources.map((s) => s.id), port }, "pysec-herald started");
   return {
     services,
     dispatcher,
+    ...(port !== undefined && { port }),
     done,
     async stop() {
       stopper.abort();

@@ -1,6 +1,6 @@
 import { createInterface, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { NotSupportedError } from "../../src/errors.js";
+import { NotSupportedError, PermanentDeliveryError } from "../../src/errors.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { render } from "./render.js";
 
@@ -34,6 +34,7 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
       rl?.close();
     },
     async send(to, msg) {
+      if (opts.output.destroyed || opts.output.writableEnded) throw new PermanentDeliveryError("console", "console output is closed");
       // Other console channels exist only in tests and the demo; name them so output stays attributable.
       print(to === CONSOLE_CHANNEL ? render(msg) : `[${to}]\n${render(msg)}`);
       return { channel: to, id: String(++sent) };

@@ -3,7 +3,7 @@
 // broken with a zero-width space, so `@everyone`, `<@123>`, `<@&123>`, `<#123>` and masked links
 // render as plain text even before `allowed_mentions: { parse: [] }` stops them from pinging.
 const INLINE = /[\\*_~`|[\]()<>]/g;
-const LINE_START = /^(\s*)([#>+-]|\d+\.)/gm;
+const LINE_START = /^(\s*)([#>+-]|\d+\.(?=\s))/gm;
 const ZWSP = "\u200b";
 
 export function escapeDiscord(text: string): string {

@@ -58,3 +58,32 @@ it("the compiled bin runs the bot: console watches, stdin commands, live alerts,
   expect(await exited).toBe(0);
   expect(err).not.toMatch(/"level":50/);
 });
+
+it("with Discord configured, the bin serves the gateway, answers a command, and never logs the token", async () => {
+  const { startFakeDiscord } = await import("../fakes/discord-api.js");
+  const { commandInteraction } = await import("../helpers/discord.js");
+  const discord = await startFakeDiscord();
+  const token = "secret-bot-token-0123456789";
+  const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
+  const child = spawn(process.execPath, [bin, "start"], {
+    env: {
+      PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "d.sqlite")}`, OSV_BUCKET_URL: bucket.url, LOG_LEVEL: "trace",
+      DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_API_URL: discord.api,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  let out = "";
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
+  await discord.identified();
+  discord.dispatchInteraction(commandInteraction("watch requests", { channel: "200000000000000002", guild: "400000000000000004", permissions: "16" }));
+  await waitFor(() => JSON.stringify(discord.calls), "Now watching requests");
+  child.kill("SIGTERM");
+  expect(await exited).toBe(0);
+  await discord.close();
+  expect(err).toContain("pysec-herald started");
+  expect(err).not.toContain(token);
+  expect(out).toBe(""); // the console adapter is off while a chat platform is configured
+});

@@ -5,6 +5,7 @@ import { PassThrough } from "node:stream";
 import { createConsoleAdapter } from "../../adapters/console/console-adapter.js";
 import { createCommandHandler, type CommandHandler } from "../../src/commands/execute.js";
 import { loadConfig } from "../../src/config.js";
+import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "../../src/delivery/dispatcher.js";
 import { createLogger } from "../../src/log.js";
 import { openServices, type Services } from "../../src/services.js";
@@ -24,7 +25,11 @@ export interface Harness {
 }
 
 /** The bot's real services on a fresh SQLite file, pointed at a fake OSV bucket, with the console adapter. */
-export async function startHarness(bucketUrl: string, env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  bucketUrl: string,
+  env: Record<string, string> = {},
+  extraAdapters: (s: Services, clock: ManualClock) => ChatAdapter[] = () => [],
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "pysec-herald-test-"));
   const config = loadConfig({ STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucketUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...env });
   const clock = new ManualClock();
@@ -34,7 +39,8 @@ export async function startHarness(bucketUrl: string, env: Record<string, string
   let printed = "";
   out.on("data", (c: Buffer) => (printed += c.toString("utf8")));
   const adapter = createConsoleAdapter({ output: out });
-  const dispatcher = createDispatcher({ ...services, adapters: new Map([["console", adapter]]) });
+  const adapters = [adapter, ...extraAdapters(services, clock)];
+  const dispatcher = createDispatcher({ ...services, adapters: new Map(adapters.map((a) => [a.platform, a])) });
   const handle = createCommandHandler(services);
   return {
     services,

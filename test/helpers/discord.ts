@@ -1,0 +1,47 @@
+import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { request } from "undici";
+
+/** A test Ed25519 key pair; the public half in Discord's hex form. */
+export function discordTestKeys(): { privateKey: KeyObject; publicKeyHex: string } {
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const jwk = publicKey.export({ format: "jwk" });
+  return { privateKey, publicKeyHex: Buffer.from(String(jwk.x), "base64url").toString("hex") };
+}
+
+const SUBCOMMAND_OPTIONS: Record<string, string[]> = {
+  watch: ["packages"], unwatch: ["packages"], lookup: ["package", "version"], mode: ["mode"],
+  "digest-time": ["time", "timezone"], severity: ["level"], mute: ["advisory"],
+};
+
+/** The APPLICATION_COMMAND interaction Discord would send for `/pysec <text>`. */
+export function commandInteraction(text: string, opts: { channel: string; guild?: string; permissions?: string; user?: string; extra?: { name: string; type: number; value: unknown }[] }): Record<string, unknown> {
+  const [sub = "help", ...words] = text.split(" ");
+  const names = SUBCOMMAND_OPTIONS[sub] ?? [];
+  const values = names.length === 1 ? [words.join(" ")] : words;
+  const options = names.flatMap((name, i) => (values[i] ? [{ type: 3, name, value: values[i] }] : []));
+  const user = { id: opts.user ?? "300000000000000003", username: "tester" };
+  return {
+    id: String(Date.now()) + Math.floor(Math.random() * 1000),
+    type: 2,
+    token: "interaction-token",
+    channel_id: opts.channel,
+    // Fields every real interaction carries (discord.js reads them).
+    locale: "en-US",
+    entitlements: [],
+    authorizing_integration_owners: {},
+    app_permissions: "0",
+    context: opts.guild ? 0 : 1,
+    ...(opts.guild ? { guild_id: opts.guild, member: { user, permissions: opts.permissions ?? "0" } } : { user }),
+    data: { id: "1", name: "pysec", type: 1, options: [{ type: 1, name: sub, options: [...options, ...(opts.extra ?? [])] }] },
+  };
+}
+
+/** POSTs an interaction to the bot's endpoint, signed like Discord signs it (or with `forge` set, not). */
+export async function postInteraction(url: string, body: unknown, key: KeyObject, forge = false): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
+  const raw = JSON.stringify(body);
+  const ts = String(Math.floor(Date.now() / 1000));
+  const sig = sign(null, Buffer.from(ts + (forge ? `${raw} ` : raw)), key).toString("hex");
+  const res = await request(url, { method: "POST", body: raw, headers: { "content-type": "application/json", "x-signature-ed25519": sig, "x-signature-timestamp": ts } });
+  const text = await res.body.text();
+  return { status: res.statusCode, json: res.headers["content-type"] === "application/json" ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
