@@ -21,6 +21,10 @@ export const ENV_VARS = [
   { name: "DISCORD_INTERACTIONS", description: "How Discord commands arrive: gateway (no public URL) or http (POST /discord/interactions)", default: "gateway" },
   { name: "DISCORD_PUBLIC_KEY", description: "Discord application public key (hex), needed with DISCORD_INTERACTIONS=http", default: "" },
   { name: "DISCORD_API_URL", description: "Discord REST API base URL", default: "https://discord.com/api" },
+  { name: "TELEGRAM_BOT_TOKEN", description: "Telegram bot token from @BotFather; turns the Telegram adapter on", default: "", secret: true },
+  { name: "TELEGRAM_API_ROOT", description: "Telegram Bot API root URL", default: "https://api.telegram.org" },
+  { name: "TELEGRAM_WEBHOOK_URL", description: "Public URL of POST /telegram/webhook; unset means long polling (no public URL needed)", default: "" },
+  { name: "TELEGRAM_WEBHOOK_SECRET", description: "Secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Z a-z 0-9 _ -)", default: "", secret: true },
 ] as const satisfies readonly EnvVar[];
 
 const positiveInt = z.coerce.number().int().positive();
@@ -42,6 +46,14 @@ const ConfigSchema = z.object({
       apiUrl: z.string().url().transform((u) => u.replace(/\/+$/, "")),
     })
     .refine((d) => d.interactions !== "http" || d.publicKey !== "" || d.token === "", { message: "DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY" }),
+  telegram: z
+    .object({
+      token: z.string(),
+      apiRoot: z.string().url().transform((u) => u.replace(/\/+$/, "")),
+      webhookUrl: z.union([z.literal(""), z.string().url()]),
+      webhookSecret: z.string().regex(/^[A-Za-z0-9_-]{0,256}$/, "1-256 characters of A-Z a-z 0-9 _ -"),
+    })
+    .refine((t) => t.webhookUrl === "" || t.webhookSecret !== "", { message: "TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET" }),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -69,6 +81,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicKey: read(env, "DISCORD_PUBLIC_KEY"),
       apiUrl: read(env, "DISCORD_API_URL"),
     },
+    telegram: {
+      token: read(env, "TELEGRAM_BOT_TOKEN"),
+      apiRoot: read(env, "TELEGRAM_API_ROOT"),
+      webhookUrl: read(env, "TELEGRAM_WEBHOOK_URL"),
+      webhookSecret: read(env, "TELEGRAM_WEBHOOK_SECRET"),
+    },
   });
   if (parsed.success) return parsed.data;
   const names: Record<string, string> = {
@@ -76,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpTimeoutSeconds: "HTTP_TIMEOUT_SECONDS", watch: "PYSEC_HERALD_WATCH", logLevel: "LOG_LEVEL", port: "PORT",
     "discord.token": "DISCORD_TOKEN", "discord.applicationId": "DISCORD_APPLICATION_ID", "discord.interactions": "DISCORD_INTERACTIONS",
     "discord.publicKey": "DISCORD_PUBLIC_KEY", "discord.apiUrl": "DISCORD_API_URL", discord: "DISCORD_INTERACTIONS",
+    "telegram.token": "TELEGRAM_BOT_TOKEN", "telegram.apiRoot": "TELEGRAM_API_ROOT", "telegram.webhookUrl": "TELEGRAM_WEBHOOK_URL",
+    "telegram.webhookSecret": "TELEGRAM_WEBHOOK_SECRET", telegram: "TELEGRAM_WEBHOOK_SECRET",
   };
   const issues = parsed.error.issues.map((i) => `${names[i.path.join(".")] ?? i.path.join(".")}: ${i.message}`);
   throw new Error(`invalid configuration: ${issues.join("; ")}`);
@@ -84,6 +104,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Values of secret variables in this environment: they must never be printed or logged. */
 export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
   return (ENV_VARS as readonly EnvVar[]).filter((v) => v.secret).map((v) => env[v.name] ?? "").filter((v) => v.length >= 4);
+}
+
+export function telegramEnabled(c: Config): boolean {
+  return c.telegram.token !== "";
 }
 
 export function discordEnabled(c: Config): boolean {

@@ -34,6 +34,18 @@ export class PermanentDeliveryError extends Error {
   }
 }
 
+/** The platform moved the chat (a Telegram group became a supergroup): the subscription moves with it. */
+export class ChannelMovedError extends Error {
+  override name = "ChannelMovedError";
+  readonly from: string;
+  readonly to: string;
+  constructor(from: string, to: string) {
+    super(`chat ${from} moved to ${to}`);
+    this.from = from;
+    this.to = to;
+  }
+}
+
 /** Bad input from a person; the message is shown to them as is. */
 export class UserInputError extends Error {
   override name = "UserInputError";
@@ -52,7 +64,7 @@ export class NotSupportedError extends Error {
 /** True for failures worth retrying later: 429, 5xx, timeouts and network errors. */
 export function isTransient(err: unknown): boolean {
   if (err instanceof RateLimitedError) return true;
-  if (err instanceof PermanentDeliveryError || err instanceof UserInputError || err instanceof NotSupportedError) return false;
+  if (err instanceof PermanentDeliveryError || err instanceof UserInputError || err instanceof NotSupportedError || err instanceof ChannelMovedError) return false;
   if (err instanceof UpstreamError) return err.status === undefined || err.status === 429 || err.status >= 500;
   return true;
 }

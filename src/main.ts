@@ -1,10 +1,11 @@
 import type { Readable, Writable } from "node:stream";
 import { createConsoleAdapter, CONSOLE_CHANNEL } from "../adapters/console/console-adapter.js";
 import { createDiscordAdapter, type DiscordAdapter } from "../adapters/discord/discord-adapter.js";
+import { createTelegramAdapter } from "../adapters/telegram/telegram-adapter.js";
 import type { Clock } from "./clock.js";
 import { createCommandHandler } from "./commands/execute.js";
 import { splitSpecs } from "./commands/parse.js";
-import { discordEnabled, type Config } from "./config.js";
+import { discordEnabled, telegramEnabled, type Config } from "./config.js";
 import type { ChatAdapter } from "./delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
@@ -60,6 +61,15 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const http = createHttpServer(log);
   const adapters: ChatAdapter[] = [];
   if (discordEnabled(config)) adapters.push(discordAdapter(config, log, clock, services, http));
+  if (telegramEnabled(config)) {
+    adapters.push(createTelegramAdapter({
+      token: config.telegram.token,
+      apiRoot: config.telegram.apiRoot,
+      ...(config.telegram.webhookUrl && { webhookUrl: config.telegram.webhookUrl, webhookSecret: config.telegram.webhookSecret, http }),
+      clock,
+      log,
+    }));
+  }
   // The console speaks only when no chat platform is configured.
   const consoleAdapter = adapters.length === 0 ? createConsoleAdapter({ output: opts.stdout, ...(opts.stdin && { input: opts.stdin }) }) : undefined;
   if (consoleAdapter) adapters.push(consoleAdapter);

@@ -1,6 +1,6 @@
 import { platformOf } from "../channel.js";
 import type { Clock } from "../clock.js";
-import { errorMessage, PermanentDeliveryError, RateLimitedError } from "../errors.js";
+import { ChannelMovedError, errorMessage, PermanentDeliveryError, RateLimitedError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import type { ChannelStore, Outbox, OutboxItem } from "../store/ports.js";
@@ -42,6 +42,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const c = await deps.channels.update(item.channel, (ch) => ({ ...ch, paused: { at: clock.now().toISOString(), reason: err.message } }));
       deps.index.set(c);
       log.warn({ channel: item.channel, reason: err.message }, "delivery failed permanently; channel paused");
+      return;
+    }
+    if (err instanceof ChannelMovedError) {
+      const moved = await deps.channels.move(err.from, err.to);
+      deps.index.delete(err.from);
+      if (moved) deps.index.set(moved);
+      await outbox.put({ channel: err.to, advisoryId: item.advisoryId, revision: item.revision, notification: item.notification }, clock.now());
+      await outbox.remove(item.key);
+      log.info({ from: err.from, to: err.to }, "chat moved; subscription moved with it");
       return;
     }
     if (err instanceof RateLimitedError) {

@@ -29,6 +29,13 @@ export class WatchIndex {
     }
   }
 
+  /** Forgets a channel (its record moved or was deleted). */
+  delete(key: ChannelKey): void {
+    const old = this.channels.get(key);
+    if (old) this.set({ ...old, watches: [] });
+    this.channels.delete(key);
+  }
+
   channel(key: ChannelKey): Channel | undefined {
     return this.channels.get(key);
   }

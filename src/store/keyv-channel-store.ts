@@ -16,6 +16,17 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
         if (!index.includes(key)) await keyv.set(KEYS.channels, [...index, key]);
         return next;
       }),
+    move: (from, to) =>
+      db.transaction(async () => {
+        const cur = await keyv.get<Channel>(KEYS.channel(from));
+        if (!cur) return undefined;
+        const moved: Channel = { ...cur, key: to };
+        await keyv.set(KEYS.channel(to), moved);
+        await keyv.delete(KEYS.channel(from));
+        const index = ((await keyv.get<string[]>(KEYS.channels)) ?? []).filter((k) => k !== from && k !== to);
+        await keyv.set(KEYS.channels, [...index, to]);
+        return moved;
+      }),
     async list() {
       const index = (await keyv.get<string[]>(KEYS.channels)) ?? [];
       const records = await keyv.getMany<Channel>(index.map(KEYS.channel));

@@ -57,6 +57,11 @@ export function createKeyvOutbox(db: Db): Outbox {
       modify(key, (i) => ({ ...i, attempts: i.attempts + 1, notBefore: until.toISOString(), lastError: reason })),
     park: (key, reason) => modify(key, (i) => ({ ...i, attempts: i.attempts + 1, parked: reason, lastError: reason })),
     list,
+    remove: (key) =>
+      db.transaction(async () => {
+        await keyv.delete(KEYS.outbox(key));
+        await keyv.set(KEYS.outboxIndex, (await index()).filter((k) => k !== key));
+      }),
     async told(advisoryId) {
       return (await keyv.get<Told>(KEYS.told(advisoryId))) ?? {};
     },

@@ -21,6 +21,8 @@ export interface ChannelStore {
   get(key: ChannelKey): Promise<Channel | undefined>;
   update(key: ChannelKey, fn: (c: Channel) => Channel): Promise<Channel>;
   list(): Promise<Channel[]>;
+  /** Moves a channel's record to a new key (the platform renamed the chat); returns the moved record. */
+  move(from: ChannelKey, to: ChannelKey): Promise<Channel | undefined>;
 }
 
 export interface Validators {
@@ -71,6 +73,8 @@ export interface Outbox {
   defer(key: string, until: Date, reason: string): Promise<void>;
   park(key: string, reason: string): Promise<void>;
   list(): Promise<OutboxItem[]>;
+  /** Drops an item without recording a delivery (it was re-addressed). */
+  remove(key: string): Promise<void>;
   /** Channels already told about an advisory, with the revision and message they got. */
   told(advisoryId: string): Promise<Record<ChannelKey, { readonly revision: number; readonly ref: MessageRef }>>;
 }

@@ -24,7 +24,7 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => unknown;
 
 /** A stateful HTTP server on 127.0.0.1 (port 0) that logs every request and can be told to fail. */
 export async function startFakeServer(handler: Handler): Promise<FakeServer> {

@@ -1,0 +1,180 @@
+import { timingSafeEqual } from "node:crypto";
+import { Bot, GrammyError, HttpError, type Context } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { Clock } from "../../src/clock.js";
+import type { CommandHandler } from "../../src/commands/execute.js";
+import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
+import { RateLimiter } from "../../src/delivery/rate-limiter.js";
+import { ChannelMovedError, PermanentDeliveryError, RateLimitedError } from "../../src/errors.js";
+import type { HttpServer } from "../../src/http/server.js";
+import type { Logger } from "../../src/log.js";
+import { coreText, MENU, WELCOME } from "./commands.js";
+import { renderNotification, renderReply } from "./render.js";
+
+export interface TelegramAdapterOptions {
+  readonly token: string;
+  readonly apiRoot: string;
+  /** When set, updates arrive at POST /telegram/webhook instead of long polling. */
+  readonly webhookUrl?: string;
+  readonly webhookSecret?: string;
+  readonly http?: HttpServer;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Skips getMe at start (tests); otherwise grammY asks the API who the bot is. */
+  readonly botInfo?: UserFromGetMe;
+  /** Long-poll timeout in seconds (tests use a short one). */
+  readonly pollTimeoutSeconds?: number;
+}
+
+const ADMIN_CACHE_MS = 60_000;
+const SEND = { parse_mode: "HTML" as const, link_preview_options: { is_disabled: true } };
+
+/** Telegram's documented limits: ~30 messages/s overall, 1/s per chat, 20/min per group (negative ids). */
+export function telegramLimiter(clock: Clock): RateLimiter {
+  return new RateLimiter([
+    { key: () => "all", limit: 30, windowMs: 1000 },
+    { key: (c) => c, limit: 1, windowMs: 1000 },
+    { key: (c) => (c.startsWith("telegram:-") ? c : undefined), limit: 20, windowMs: 60_000 },
+  ], clock);
+}
+
+function chatOf(key: string): string {
+  return key.slice(key.indexOf(":") + 1);
+}
+
+export function toDeliveryError(err: unknown, channel: string): unknown {
+  if (!(err instanceof GrammyError)) return err instanceof HttpError ? new Error(`Telegram unreachable: ${err.message}`) : err;
+  const p = err.parameters;
+  if (err.error_code === 429) return new RateLimitedError("telegram", (p.retry_after ?? 1) * 1000);
+  if (p.migrate_to_chat_id !== undefined) return new ChannelMovedError(channel, `telegram:${p.migrate_to_chat_id}`);
+  if (err.error_code === 403 || /chat not found|bot was (blocked|kicked)|not a member|user is deactivated/i.test(err.description)) {
+    return new PermanentDeliveryError("telegram", `Telegram refused: ${err.description}`);
+  }
+  return new Error(`Telegram error ${err.error_code}: ${err.description}`);
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter & { readonly bot: Bot } {
+  const log = opts.log.child({ platform: "telegram" });
+  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot }, ...(opts.botInfo && { botInfo: opts.botInfo }) });
+  const limiter = telegramLimiter(opts.clock);
+  const admins = new Map<string, { admin: boolean; at: number }>();
+  let polling: Promise<void> | undefined;
+
+  /** Private chats belong to their user; in groups and channels only administrators manage. */
+  async function mayManage(ctx: Context): Promise<boolean> {
+    const chat = ctx.chat;
+    if (!chat) return false;
+    if (chat.type === "private" || chat.type === "channel") return true; // only a channel's admins can post in it
+    if (ctx.senderChat?.id === chat.id) return true; // an anonymous administrator
+    const user = ctx.from?.id;
+    if (user === undefined) return false;
+    const key = `${chat.id}:${user}`;
+    const now = opts.clock.now().getTime();
+    const cached = admins.get(key);
+    if (cached && now - cached.at < ADMIN_CACHE_MS) return cached.admin;
+    const member = await ctx.api.getChatMember(chat.id, user);
+    const admin = member.status === "creator" || member.status === "administrator";
+    admins.set(key, { admin, at: now });
+    return admin;
+  }
+
+  async function answer(ctx: Context, text: string): Promise<void> {
+    for (const chunk of renderReply({ type: "reply", text, ephemeral: false })) await ctx.reply(chunk, SEND);
+  }
+
+  function install(onCommand: CommandHandler): void {
+    bot.command("start", async (ctx) => {
+      if (ctx.chat.type === "private") await ctx.reply(WELCOME, { link_preview_options: { is_disabled: true } });
+    });
+    for (const { command } of MENU) {
+      bot.command(command, async (ctx) => {
+        const reply = await onCommand({
+          channel: `telegram:${ctx.chat.id}`,
+          user: String(ctx.from?.id ?? ctx.senderChat?.id ?? "unknown"),
+          canManage: await mayManage(ctx),
+          text: coreText(command, ctx.match),
+        });
+        await answer(ctx, reply.text);
+      });
+    }
+    bot.callbackQuery(/^([mu]):(.+)$/, async (ctx) => {
+      const [, kind, arg] = ctx.match;
+      const reply = await onCommand({
+        channel: `telegram:${ctx.chat?.id ?? ctx.from.id}`,
+        user: String(ctx.from.id),
+        canManage: await mayManage(ctx),
+        text: `${kind === "m" ? "mute" : "unwatch"} ${arg}`,
+      });
+      await ctx.answerCallbackQuery({ text: reply.text.slice(0, 200), show_alert: reply.ephemeral });
+    });
+    bot.catch((err) => log.error({ err: err.message }, "update handler failed"));
+  }
+
+  return {
+    platform: "telegram",
+    bot,
+    capabilities: { edit: true, maxLength: 4096 },
+    async start(onCommand) {
+      install(onCommand);
+      await bot.init();
+      await bot.api.setMyCommands([...MENU]);
+      if (opts.webhookUrl) {
+        if (!opts.webhookSecret || !opts.http) throw new Error("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET and the HTTP server");
+        const secret = opts.webhookSecret;
+        opts.http.route("POST", "/telegram/webhook", async (req) => {
+          const given = req.headers["x-telegram-bot-api-secret-token"];
+          if (typeof given !== "string" || !sameSecret(given, secret)) return { status: 401, body: "secret token is wrong" };
+          let update: unknown;
+          try {
+            update = JSON.parse(req.body.toString("utf8"));
+          } catch {
+            return { status: 400, body: "not JSON" };
+          }
+          await bot.handleUpdate(update as Parameters<Bot["handleUpdate"]>[0]);
+          return { status: 200, body: "" };
+        });
+        await bot.api.setWebhook(opts.webhookUrl, { secret_token: secret, allowed_updates: ["message", "channel_post", "callback_query"] });
+        return;
+      }
+      polling = bot.start({ timeout: opts.pollTimeoutSeconds ?? 30, allowed_updates: ["message", "channel_post", "callback_query"] })
+        .catch((err: unknown) => log.error({ err: (err as Error).message }, "long polling stopped"));
+    },
+    async stop() {
+      if (bot.isRunning()) await bot.stop();
+      await polling;
+    },
+    async send(to, msg) {
+      await limiter.acquire(to);
+      try {
+        if (msg.type === "reply") {
+          let id = "";
+          for (const chunk of renderReply(msg)) id = String((await bot.api.sendMessage(chatOf(to), chunk, SEND)).message_id);
+          return { channel: to, id };
+        }
+        const m = renderNotification(msg);
+        const sent = await bot.api.sendMessage(chatOf(to), m.text, { ...SEND, ...(m.buttons.length && { reply_markup: { inline_keyboard: m.buttons } }) });
+        return { channel: to, id: String(sent.message_id) };
+      } catch (err) {
+        throw toDeliveryError(err, to);
+      }
+    },
+    async edit(ref, msg) {
+      await limiter.acquire(ref.channel);
+      const m = renderNotification(msg);
+      try {
+        await bot.api.editMessageText(chatOf(ref.channel), Number(ref.id), m.text, { ...SEND, ...(m.buttons.length && { reply_markup: { inline_keyboard: m.buttons } }) });
+      } catch (err) {
+        // Editing to identical content is a no-op, not a failure.
+        if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return ref;
+        throw toDeliveryError(err, ref.channel);
+      }
+      return ref;
+    },
+  };
+}
