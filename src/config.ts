@@ -21,6 +21,11 @@ export const ENV_VARS = [
   { name: "DISCORD_INTERACTIONS", description: "How Discord commands arrive: gateway (no public URL) or http (POST /discord/interactions)", default: "gateway" },
   { name: "DISCORD_PUBLIC_KEY", description: "Discord application public key (hex), needed with DISCORD_INTERACTIONS=http", default: "" },
   { name: "DISCORD_API_URL", description: "Discord REST API base URL", default: "https://discord.com/api" },
+  { name: "SLACK_BOT_TOKEN", description: "Slack bot token (xoxb-…); turns the Slack adapter on", default: "", secret: true },
+  { name: "SLACK_APP_TOKEN", description: "Slack app-level token (xapp-…) for Socket Mode (no public URL needed)", default: "", secret: true },
+  { name: "SLACK_SIGNING_SECRET", description: "Slack signing secret, for HTTP mode (POST /slack/events) when SLACK_APP_TOKEN is unset", default: "", secret: true },
+  { name: "SLACK_MANAGERS", description: "Who may change a Slack channel's subscription: members or admins (workspace admins and owners)", default: "members" },
+  { name: "SLACK_API_URL", description: "Slack Web API base URL", default: "https://slack.com/api/" },
   { name: "TELEGRAM_BOT_TOKEN", description: "Telegram bot token from @BotFather; turns the Telegram adapter on", default: "", secret: true },
   { name: "TELEGRAM_API_ROOT", description: "Telegram Bot API root URL", default: "https://api.telegram.org" },
   { name: "TELEGRAM_WEBHOOK_URL", description: "Public URL of POST /telegram/webhook; unset means long polling (no public URL needed)", default: "" },
@@ -46,6 +51,15 @@ const ConfigSchema = z.object({
       apiUrl: z.string().url().transform((u) => u.replace(/\/+$/, "")),
     })
     .refine((d) => d.interactions !== "http" || d.publicKey !== "" || d.token === "", { message: "DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY" }),
+  slack: z
+    .object({
+      botToken: z.string(),
+      appToken: z.string(),
+      signingSecret: z.string(),
+      managers: z.enum(["members", "admins"]),
+      apiUrl: z.string().url().transform((u) => (u.endsWith("/") ? u : `${u}/`)),
+    })
+    .refine((s) => s.botToken === "" || s.appToken !== "" || s.signingSecret !== "", { message: "SLACK_BOT_TOKEN needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)" }),
   telegram: z
     .object({
       token: z.string(),
@@ -81,6 +95,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicKey: read(env, "DISCORD_PUBLIC_KEY"),
       apiUrl: read(env, "DISCORD_API_URL"),
     },
+    slack: {
+      botToken: read(env, "SLACK_BOT_TOKEN"),
+      appToken: read(env, "SLACK_APP_TOKEN"),
+      signingSecret: read(env, "SLACK_SIGNING_SECRET"),
+      managers: read(env, "SLACK_MANAGERS"),
+      apiUrl: read(env, "SLACK_API_URL"),
+    },
     telegram: {
       token: read(env, "TELEGRAM_BOT_TOKEN"),
       apiRoot: read(env, "TELEGRAM_API_ROOT"),
@@ -94,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpTimeoutSeconds: "HTTP_TIMEOUT_SECONDS", watch: "PYSEC_HERALD_WATCH", logLevel: "LOG_LEVEL", port: "PORT",
     "discord.token": "DISCORD_TOKEN", "discord.applicationId": "DISCORD_APPLICATION_ID", "discord.interactions": "DISCORD_INTERACTIONS",
     "discord.publicKey": "DISCORD_PUBLIC_KEY", "discord.apiUrl": "DISCORD_API_URL", discord: "DISCORD_INTERACTIONS",
+    "slack.botToken": "SLACK_BOT_TOKEN", "slack.appToken": "SLACK_APP_TOKEN", "slack.signingSecret": "SLACK_SIGNING_SECRET",
+    "slack.managers": "SLACK_MANAGERS", "slack.apiUrl": "SLACK_API_URL", slack: "SLACK_BOT_TOKEN",
     "telegram.token": "TELEGRAM_BOT_TOKEN", "telegram.apiRoot": "TELEGRAM_API_ROOT", "telegram.webhookUrl": "TELEGRAM_WEBHOOK_URL",
     "telegram.webhookSecret": "TELEGRAM_WEBHOOK_SECRET", telegram: "TELEGRAM_WEBHOOK_SECRET",
   };
@@ -104,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Values of secret variables in this environment: they must never be printed or logged. */
 export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
   return (ENV_VARS as readonly EnvVar[]).filter((v) => v.secret).map((v) => env[v.name] ?? "").filter((v) => v.length >= 4);
+}
+
+export function slackEnabled(c: Config): boolean {
+  return c.slack.botToken !== "";
 }
 
 export function telegramEnabled(c: Config): boolean {

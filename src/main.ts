@@ -1,11 +1,12 @@
 import type { Readable, Writable } from "node:stream";
 import { createConsoleAdapter, CONSOLE_CHANNEL } from "../adapters/console/console-adapter.js";
 import { createDiscordAdapter, type DiscordAdapter } from "../adapters/discord/discord-adapter.js";
+import { createSlackAdapter } from "../adapters/slack/slack-adapter.js";
 import { createTelegramAdapter } from "../adapters/telegram/telegram-adapter.js";
 import type { Clock } from "./clock.js";
 import { createCommandHandler } from "./commands/execute.js";
 import { splitSpecs } from "./commands/parse.js";
-import { discordEnabled, telegramEnabled, type Config } from "./config.js";
+import { discordEnabled, slackEnabled, telegramEnabled, type Config } from "./config.js";
 import type { ChatAdapter } from "./delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
@@ -61,6 +62,16 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const http = createHttpServer(log);
   const adapters: ChatAdapter[] = [];
   if (discordEnabled(config)) adapters.push(discordAdapter(config, log, clock, services, http));
+  if (slackEnabled(config)) {
+    adapters.push(createSlackAdapter({
+      botToken: config.slack.botToken,
+      ...(config.slack.appToken ? { appToken: config.slack.appToken } : { signingSecret: config.slack.signingSecret, http }),
+      apiUrl: config.slack.apiUrl,
+      managers: config.slack.managers,
+      clock,
+      log,
+    }));
+  }
   if (telegramEnabled(config)) {
     adapters.push(createTelegramAdapter({
       token: config.telegram.token,

@@ -3,7 +3,7 @@ import type { Clock } from "../clock.js";
 import { ChannelMovedError, errorMessage, PermanentDeliveryError, RateLimitedError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { WatchIndex } from "../matching/watch-index.js";
-import type { ChannelStore, Outbox, OutboxItem } from "../store/ports.js";
+import type { ChannelStore, MessageRef, Outbox, OutboxItem } from "../store/ports.js";
 import type { ChatAdapter } from "./chat-adapter.js";
 
 export interface DispatcherDeps {
@@ -67,6 +67,20 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     await outbox.defer(item.key, new Date(now + delay), errorMessage(err));
   }
 
+  /** A change to an advisory the channel was already told about edits that message where the platform can. */
+  async function deliver(adapter: ChatAdapter, item: OutboxItem): Promise<MessageRef> {
+    const prior = item.notification.event === "new" ? undefined : (await outbox.told(item.advisoryId))[item.channel];
+    if (!prior || !adapter.capabilities.edit) return adapter.send(item.channel, item.notification);
+    try {
+      return await adapter.edit(prior.ref, item.notification);
+    } catch (err) {
+      if (err instanceof RateLimitedError || err instanceof ChannelMovedError) throw err;
+      // The old message is gone or too old to edit: say what changed in a new one.
+      log.info({ key: item.key, err: errorMessage(err) }, "edit failed; posting a follow-up instead");
+      return adapter.send(item.channel, item.notification);
+    }
+  }
+
   async function drain(): Promise<number> {
     let delivered = 0;
     const blocked = new Set<string>();
@@ -81,7 +95,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           continue;
         }
         try {
-          const ref = await adapter.send(item.channel, item.notification);
+          const ref = await deliver(adapter, item);
           await outbox.done(item.key, ref);
           delivered++;
         } catch (err) {

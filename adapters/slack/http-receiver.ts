@@ -1,0 +1,72 @@
+import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
+import { isValidSlackRequest } from "@slack/bolt";
+import type { Clock } from "../../src/clock.js";
+import type { HttpServer, HttpResponse } from "../../src/http/server.js";
+
+const FIVE_MINUTES_MS = 5 * 60_000;
+
+/**
+ * Bolt receiver on the bot's one HTTP server: POST /slack/events. Bolt's own check verifies
+ * X-Slack-Signature and refuses timestamps older than five minutes; on top of it a signature
+ * already seen within that window is a replay and is refused too.
+ */
+export class SharedHttpReceiver implements Receiver {
+  private app: App | undefined;
+  private readonly seen = new Map<string, number>();
+  private readonly http: HttpServer;
+  private readonly signingSecret: string;
+  private readonly clock: Clock;
+
+  constructor(http: HttpServer, signingSecret: string, clock: Clock) {
+    this.http = http;
+    this.signingSecret = signingSecret;
+    this.clock = clock;
+  }
+
+  init(app: App): void {
+    this.app = app;
+    this.http.route("POST", "/slack/events", (req) => this.handle(req.headers, req.body.toString("utf8")));
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  private replayed(signature: string, now: number): boolean {
+    for (const [sig, at] of this.seen) if (now - at > FIVE_MINUTES_MS) this.seen.delete(sig);
+    if (this.seen.has(signature)) return true;
+    this.seen.set(signature, now);
+    return false;
+  }
+
+  private async handle(headers: Record<string, string | string[] | undefined>, raw: string): Promise<HttpResponse> {
+    const signature = String(headers["x-slack-signature"] ?? "");
+    const timestamp = Number(headers["x-slack-request-timestamp"]);
+    const now = this.clock.now().getTime();
+    const valid = isValidSlackRequest({ signingSecret: this.signingSecret, body: raw, headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp }, nowMilliseconds: now });
+    if (!valid || this.replayed(signature, now)) return { status: 401, body: "invalid request" };
+    const type = String(headers["content-type"] ?? "");
+    let body: Record<string, unknown>;
+    if (type.startsWith("application/json")) body = JSON.parse(raw) as Record<string, unknown>;
+    else {
+      const form = Object.fromEntries(new URLSearchParams(raw));
+      body = typeof form["payload"] === "string" ? (JSON.parse(form["payload"]) as Record<string, unknown>) : form;
+    }
+    if (body["type"] === "url_verification") return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ challenge: body["challenge"] }) };
+    let answer: HttpResponse | undefined;
+    const acked = new Promise<void>((resolve) => {
+      const event: ReceiverEvent = {
+        body,
+        ack: async (response?: unknown) => {
+          answer = response === undefined || response === ""
+            ? { status: 200, body: "" }
+            : { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(response) };
+          resolve();
+        },
+      };
+      this.app!.processEvent(event).catch(() => resolve());
+    });
+    await acked;
+    return answer ?? { status: 500, body: "not acknowledged" };
+  }
+}

@@ -1,0 +1,122 @@
+import { App, LogLevel, SocketModeReceiver, type Receiver } from "@slack/bolt";
+import type { Clock } from "../../src/clock.js";
+import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
+import { RateLimiter } from "../../src/delivery/rate-limiter.js";
+import { PermanentDeliveryError, RateLimitedError } from "../../src/errors.js";
+import type { HttpServer } from "../../src/http/server.js";
+import type { Logger } from "../../src/log.js";
+import { reply as makeReply } from "../../src/render/notification.js";
+import { SharedHttpReceiver } from "./http-receiver.js";
+import { renderNotification, renderReply } from "./render.js";
+
+export interface SlackAdapterOptions {
+  readonly botToken: string;
+  /** Socket Mode (no public URL) when set; otherwise HTTP mode with `signingSecret`. */
+  readonly appToken?: string;
+  readonly signingSecret?: string;
+  readonly http?: HttpServer;
+  /** Web API base, e.g. https://slack.com/api/ (tests: the fake's URL). */
+  readonly apiUrl: string;
+  /** Who may change a channel's subscription: any member, or workspace admins and owners. */
+  readonly managers: "members" | "admins";
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Web API retries (tests set 0 so a scripted failure cannot hang). */
+  readonly retries?: number;
+  readonly ackAfterMs?: number;
+}
+
+// Errors after which posting to that channel cannot work until a person acts.
+const PERMANENT = new Set(["channel_not_found", "not_in_channel", "is_archived", "account_inactive", "invalid_auth", "token_revoked", "missing_scope"]);
+const NO_UNFURL = { unfurl_links: false, unfurl_media: false };
+
+export function toDeliveryError(err: unknown): unknown {
+  const e = err as { code?: string; retryAfter?: number; data?: { error?: string } };
+  if (e.code === "slack_webapi_rate_limited_error") return new RateLimitedError("slack", (e.retryAfter ?? 1) * 1000);
+  if (e.code === "slack_webapi_platform_error" && e.data?.error && PERMANENT.has(e.data.error)) {
+    return new PermanentDeliveryError("slack", `Slack refused: ${e.data.error}`);
+  }
+  return err;
+}
+
+function channelOf(key: string): string {
+  return key.slice(key.indexOf(":") + 1);
+}
+
+export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
+  const log = opts.log.child({ platform: "slack" });
+  const clientOptions = { slackApiUrl: opts.apiUrl, retryConfig: { retries: opts.retries ?? 3 }, rejectRateLimitedCalls: true };
+  let receiver: Receiver;
+  if (opts.appToken) {
+    receiver = new SocketModeReceiver({ appToken: opts.appToken, logLevel: LogLevel.ERROR, installerOptions: { clientOptions } });
+  } else {
+    if (!opts.signingSecret || !opts.http) throw new Error("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)");
+    receiver = new SharedHttpReceiver(opts.http, opts.signingSecret, opts.clock);
+  }
+  const app = new App({ token: opts.botToken, receiver, clientOptions, logLevel: LogLevel.ERROR });
+  // About one message per second per channel (chat.postMessage's special limit), kept before Slack says 429.
+  const limiter = new RateLimiter([{ key: (c) => c, limit: 1, windowMs: 1000 }], opts.clock);
+
+  async function mayManage(user: string): Promise<boolean> {
+    if (opts.managers === "members") return true;
+    const info = await app.client.users.info({ user });
+    return Boolean(info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner);
+  }
+
+  async function inviteHint(channel: string): Promise<string> {
+    if (!channel.startsWith("C") && !channel.startsWith("G")) return "";
+    try {
+      const info = await app.client.conversations.info({ channel });
+      return info.channel?.is_member ? "" : "\nI am not in this channel yet, so I cannot post alerts here: invite me with /invite @pysec-herald.";
+    } catch {
+      return "";
+    }
+  }
+
+  return {
+    platform: "slack",
+    capabilities: { edit: true, maxLength: 3000 },
+    async start(onCommand) {
+      app.command("/pysec", async ({ command, ack, respond }) => {
+        const work = (async () => {
+          const r = await onCommand({ channel: `slack:${command.channel_id}`, user: command.user_id, canManage: await mayManage(command.user_id), text: command.text });
+          const hint = /^\s*watch\b/i.test(command.text) && !r.ephemeral ? await inviteHint(command.channel_id) : "";
+          return hint ? makeReply(r.text + hint, r.ephemeral) : r;
+        })();
+        const timer = new AbortController();
+        const early = await Promise.race([work, opts.clock.sleep(opts.ackAfterMs ?? 2_500, timer.signal).then(() => undefined)]);
+        timer.abort();
+        const payload = (r: Awaited<typeof work>) => ({ response_type: r.ephemeral ? ("ephemeral" as const) : ("in_channel" as const), ...renderReply(r) });
+        if (early) return ack(payload(early));
+        // Slack wants the ack within 3 s: acknowledge, then answer through response_url.
+        await ack();
+        await respond(payload(await work));
+      });
+      app.error(async (err) => log.error({ err: err.message }, "slack handler failed"));
+      await app.start();
+    },
+    async stop() {
+      await app.stop();
+    },
+    async send(to, msg) {
+      await limiter.acquire(to);
+      const m = msg.type === "notification" ? renderNotification(msg) : renderReply(msg);
+      try {
+        const res = await app.client.chat.postMessage({ channel: channelOf(to), text: m.text, blocks: m.blocks, ...NO_UNFURL });
+        return { channel: to, id: String(res.ts) };
+      } catch (err) {
+        throw toDeliveryError(err);
+      }
+    },
+    async edit(ref, msg) {
+      await limiter.acquire(ref.channel);
+      const m = renderNotification(msg);
+      try {
+        await app.client.chat.update({ channel: channelOf(ref.channel), ts: ref.id, text: m.text, blocks: m.blocks });
+      } catch (err) {
+        throw toDeliveryError(err);
+      }
+      return ref;
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import type { ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
+import { startFakeServer, type FakeServer } from "./fake-server.js";
+
+export interface SlackCall {
+  readonly method: string;
+  readonly args: Record<string, unknown>;
+}
+
+export interface FakeSlack extends FakeServer {
+  /** Web API base for the client (`…/api/`). */
+  readonly api: string;
+  readonly calls: SlackCall[];
+  readonly admins: Set<string>;
+  /** Channels the bot is a member of (conversations.info). */
+  readonly memberOf: Set<string>;
+  /** Channels that answer chat.postMessage with this error. */
+  readonly failing: Map<string, string>;
+  rateLimitNext(seconds: number): void;
+  /** Delivers a slash command over Socket Mode and resolves with the client's ack. */
+  slashCommand(payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Resolves once a Socket Mode client has connected. */
+  connected(): Promise<void>;
+  /** Bodies POSTed to response URLs. */
+  readonly responses: Record<string, unknown>[];
+  posts(channel?: string): SlackCall[];
+}
+
+function parseArgs(text: string, type: string | undefined): Record<string, unknown> {
+  if (type?.startsWith("application/json")) return JSON.parse(text || "{}") as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    out[k] = /^[[{]/.test(v) ? JSON.parse(v) : v; // web-api JSON-encodes non-scalar arguments
+  }
+  return out;
+}
+
+/** Slack's Web API (the methods pysec-herald uses), a response_url sink and a Socket Mode WebSocket, on 127.0.0.1. */
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const responses: Record<string, unknown>[] = [];
+  const admins = new Set<string>();
+  const memberOf = new Set<string>();
+  const failing = new Map<string, string>();
+  let retryAfter: number | undefined;
+  let ts = 1_700_000_000;
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((r) => wss.once("listening", () => r()));
+  const wsUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/link`;
+  const sockets = new Set<WebSocket>();
+  const acks = new Map<string, (msg: Record<string, unknown>) => void>();
+  let onConnect: () => void = () => undefined;
+  const connectedP = new Promise<void>((r) => (onConnect = r));
+  let envelope = 0;
+
+  wss.on("connection", (ws) => {
+    sockets.add(ws);
+    ws.send(JSON.stringify({ type: "hello", num_connections: 1, debug_info: { host: "fake", approximate_connection_time: 18060 }, connection_info: { app_id: "A1" } }));
+    ws.on("message", (raw) => {
+      const msg = JSON.parse(String(raw)) as Record<string, unknown>;
+      const id = String(msg["envelope_id"] ?? "");
+      acks.get(id)?.(msg);
+      acks.delete(id);
+    });
+    ws.on("close", () => sockets.delete(ws));
+    onConnect();
+  });
+
+  const json = (res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+
+  const server = await startFakeServer((req, res, text) => {
+    const path = (req.url ?? "").split("?")[0]!;
+    if (path.startsWith("/response/")) {
+      responses.push(JSON.parse(text) as Record<string, unknown>);
+      return json(res, { ok: true });
+    }
+    const method = path.replace(/^\/api\//, "");
+    const args = parseArgs(text, req.headers["content-type"]);
+    calls.push({ method, args });
+    const channel = String(args["channel"] ?? "");
+    switch (method) {
+      case "auth.test":
+        return json(res, { ok: true, url: "https://fake.slack/", team: "Fake", user: "pysec", team_id: "T1", user_id: "UBOT", bot_id: "BBOT" });
+      case "apps.connections.open":
+        return json(res, { ok: true, url: wsUrl });
+      case "users.info": {
+        const user = String(args["user"]);
+        return json(res, { ok: true, user: { id: user, is_admin: admins.has(user), is_owner: false, is_primary_owner: false } });
+      }
+      case "conversations.info":
+        return json(res, { ok: true, channel: { id: channel, is_member: memberOf.has(channel) } });
+      case "chat.postMessage":
+      case "chat.update": {
+        if (retryAfter !== undefined) {
+          const s = retryAfter;
+          retryAfter = undefined;
+          return json(res, { ok: false, error: "ratelimited" }, 429, { "retry-after": String(s) });
+        }
+        const error = failing.get(channel);
+        if (error) return json(res, { ok: false, error });
+        const at = method === "chat.update" ? String(args["ts"]) : `${++ts}.000100`;
+        return json(res, { ok: true, channel, ts: at, message: { text: args["text"] } });
+      }
+      default:
+        return json(res, { ok: false, error: "unknown_method" });
+    }
+  });
+
+  return {
+    ...server,
+    api: `${server.url}/api/`,
+    calls,
+    admins,
+    memberOf,
+    failing,
+    responses,
+    rateLimitNext(seconds) {
+      retryAfter = seconds;
+    },
+    connected: () => connectedP,
+    slashCommand(payload) {
+      const id = `env-${++envelope}`;
+      const acked = new Promise<Record<string, unknown>>((resolve) => acks.set(id, resolve));
+      for (const ws of sockets) ws.send(JSON.stringify({ envelope_id: id, type: "slash_commands", accepts_response_payload: true, payload }));
+      return acked;
+    },
+    posts: (channel) => calls.filter((c) => c.method === "chat.postMessage" && (!channel || c.args["channel"] === channel)),
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      await server.close();
+    },
+  };
+}
+
+/** The slash-command payload Slack sends for `/pysec <text>`. */
+export function slashPayload(text: string, channel: string, user: string, responseBase: string): Record<string, unknown> {
+  return {
+    token: "deprecated", team_id: "T1", team_domain: "fake", channel_id: channel, channel_name: "security", user_id: user, user_name: "u",
+    command: "/pysec", text, api_app_id: "A1", is_enterprise_install: "false", response_url: `${responseBase}/response/${Date.now()}`, trigger_id: "t.1",
+  };
+}
