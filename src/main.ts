@@ -11,6 +11,7 @@ import type { ChatAdapter } from "./delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
 import type { Logger } from "./log.js";
+import { createDigestScheduler } from "./scheduler/digest.js";
 import { openServices, type Services } from "./services.js";
 import { createPackageSuggester } from "./suggest.js";
 
@@ -101,8 +102,10 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   for (const a of adapters) await a.start(handle);
   const port = http.hasRoutes() ? await http.listen(config.port) : undefined;
 
+  const byPlatform = new Map(adapters.map((a) => [a.platform, a]));
+  const digestScheduler = createDigestScheduler({ ...services, maxLength: (p) => byPlatform.get(p)?.capabilities.maxLength, onQueued: () => dispatcher?.wake() });
   const stopper = new AbortController();
-  const done = Promise.all([services.poller.run(stopper.signal), dispatcher.run(stopper.signal)]).then(async () => {
+  const done = Promise.all([services.poller.run(stopper.signal), dispatcher.run(stopper.signal), digestScheduler.run(stopper.signal)]).then(async () => {
     await http.close();
     for (const a of adapters) await a.stop();
     await services.db.close();

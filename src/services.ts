@@ -10,9 +10,10 @@ import type { Source } from "./sources/source.js";
 import { createKeyvAdvisoryStore } from "./store/keyv-advisory-store.js";
 import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
 import { createKeyvCursorStore } from "./store/keyv-cursor-store.js";
+import { createKeyvDigestQueue } from "./store/keyv-digest-queue.js";
 import { createKeyvOutbox } from "./store/keyv-outbox.js";
 import { openDb, type Db } from "./store/open.js";
-import type { AdvisoryStore, ChannelStore, CursorStore, Outbox } from "./store/ports.js";
+import type { AdvisoryStore, ChannelStore, CursorStore, DigestQueue, Outbox } from "./store/ports.js";
 
 /** Everything but the chat adapters: stores, sources, the watch index and the poller. */
 export interface Services {
@@ -21,6 +22,7 @@ export interface Services {
   readonly channels: ChannelStore;
   readonly cursors: CursorStore;
   readonly outbox: Outbox;
+  readonly digests: DigestQueue;
   readonly index: WatchIndex;
   readonly sources: readonly Source[];
   readonly poller: Poller;
@@ -39,6 +41,7 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const channels = createKeyvChannelStore(db);
   const cursors = createKeyvCursorStore(db);
   const outbox = createKeyvOutbox(db);
+  const digests = createKeyvDigestQueue(db);
   const index = WatchIndex.from(await channels.list());
   const http = createHttpClient({ allowedPrefixes: [config.osvBucketUrl], timeoutMs: config.httpTimeoutSeconds * 1000 });
   const sources = [
@@ -50,7 +53,7 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
       ...(opts.onSeedProgress && { onProgress: opts.onSeedProgress }),
     }),
   ];
-  const sink = createIngest({ advisories, outbox, index, clock, log, ...(opts.onEvent && { onEvent: opts.onEvent }) });
+  const sink = createIngest({ advisories, outbox, digests, index, clock, log, ...(opts.onEvent && { onEvent: opts.onEvent }) });
   const poller = createPoller({ sources, cursors, sink, clock, log });
-  return { db, advisories, channels, cursors, outbox, index, sources, poller, clock, log };
+  return { db, advisories, channels, cursors, outbox, digests, index, sources, poller, clock, log };
 }

@@ -81,7 +81,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
 
   return {
     platform: "discord",
-    capabilities: { edit: true, maxLength: 6000 },
+    capabilities: { edit: true, maxLength: 1800 }, // reply text, before escaping, within a 2000-character message
     async start(onCommand) {
       const deps = { onCommand, suggest: opts.suggest, clock: opts.clock, deferAfterMs: opts.deferAfterMs ?? 2_500 };
       if (opts.interactions === "http") {

@@ -23,7 +23,10 @@ const SUBCOMMANDS = [
   { name: "digest-time", description: "When the digest is sent", options: [
     { type: STRING, name: "time", description: "HH:MM", required: true },
     { type: STRING, name: "timezone", description: "IANA timezone, e.g. Europe/Berlin", required: false },
+    { type: STRING, name: "day", description: "For a weekly digest", required: false, choices: choices("mon", "tue", "wed", "thu", "fri", "sat", "sun") },
   ] },
+  { name: "quiet", description: "Hold live alerts during these hours", options: [{ type: STRING, name: "window", description: "HH:MM-HH:MM, or off", required: true }] },
+  { name: "urgent", description: "Whether malicious and critical advisories skip the digest", options: [{ type: STRING, name: "urgent", description: "live or digest", required: true, choices: choices("live", "digest") }] },
   { name: "severity", description: "Only alert at or above this severity", options: [{ type: STRING, name: "level", description: "Severity floor", required: true, choices: choices("any", "low", "medium", "high", "critical") }] },
   { name: "mute", description: "Stop alerts about one advisory", options: [{ type: STRING, name: "advisory", description: "Advisory id, e.g. PYSEC-2023-74", required: true }] },
   { name: "status", description: "Health of the advisory sources and of delivery" },
@@ -61,7 +64,7 @@ export function commandText(options: readonly CommandOption[] | undefined): { te
   };
   const positional: Record<string, string[]> = {
     watch: ["packages"], unwatch: ["packages"], lookup: ["package", "version"], mode: ["mode"],
-    "digest-time": ["time", "timezone"], severity: ["level"], mute: ["advisory"],
+    "digest-time": ["day", "time", "timezone"], quiet: ["window"], urgent: ["urgent"], severity: ["level"], mute: ["advisory"],
   };
   const words = (positional[sub.name] ?? []).map(value).filter(Boolean);
   const focused = args.find((o) => o.focused);

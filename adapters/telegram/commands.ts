@@ -6,6 +6,8 @@ export const MENU = [
   { command: "lookup", description: "Known advisories: /lookup requests 2.28.1" },
   { command: "mode", description: "live or digest" },
   { command: "digest", description: "Digest time: /digest 08:30 Europe/Berlin" },
+  { command: "quiet", description: "Hold live alerts: /quiet 22:00-07:00 or /quiet off" },
+  { command: "urgent", description: "live or digest for malicious and critical advisories" },
   { command: "severity", description: "any, low, medium, high or critical" },
   { command: "mute", description: "Mute one advisory: /mute PYSEC-2023-74" },
   { command: "status", description: "Health of sources and delivery" },

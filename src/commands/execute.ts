@@ -82,7 +82,8 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         if (!c || c.watches.length === 0) return reply("This channel watches nothing yet. Try: watch requests django>=4.2,<5");
         return reply([
           `Watching ${c.watches.length}: ${c.watches.map(watchText).sort().join(", ")}`,
-          `Mode: ${c.mode}${c.mode === "digest" ? ` at ${c.digestTime} ${c.timezone}` : ""}; severity floor: ${c.severity}`,
+          `Mode: ${c.mode}${c.mode === "digest" ? ` ${c.digestDay ? `every ${c.digestDay}` : "daily"} at ${c.digestTime} ${c.timezone}` : ""}; severity floor: ${c.severity}; urgent: ${c.urgent}`,
+          ...(c.quiet ? [`Quiet hours: ${c.quiet.from}-${c.quiet.to} ${c.timezone}`] : []),
           ...(c.mutes.length ? [`Muted: ${c.mutes.join(", ")}`] : []),
           ...(c.paused ? [`Paused since ${c.paused.at}: ${c.paused.reason}`] : []),
         ].join("\n"));
@@ -95,11 +96,31 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         return reply(`${found.length} ${found.length === 1 ? "advisory affects" : "advisories affect"} ${what}:\n${found.map((f) => `• ${formatFinding(f)}`).join("\n")}`, true);
       }
       case "mode":
-        await change(key, (c) => ({ ...c, mode: cmd.mode }));
+        // Digests count from the moment a channel switches to them.
+        await change(key, (c) => (c.mode === cmd.mode ? c : { ...c, mode: cmd.mode, lastDigestAt: deps.clock.now().toISOString() }));
         return reply(cmd.mode === "live" ? "Alerts will be posted as they arrive." : "Alerts will be collected into one daily digest.");
-      case "digest-time":
-        await change(key, (c) => ({ ...c, digestTime: cmd.time, timezone: cmd.timezone }));
-        return reply(`The digest will be sent at ${cmd.time} ${cmd.timezone}.`);
+      case "digest-time": {
+        await change(key, (c) => {
+          const { digestDay: _old, ...rest } = c;
+          return { ...rest, digestTime: cmd.time, timezone: cmd.timezone, ...(cmd.day && { digestDay: cmd.day }) };
+        });
+        const when = cmd.day ? `every ${cmd.day} at ${cmd.time}` : `daily at ${cmd.time}`;
+        return reply(`The digest will be sent ${when} ${cmd.timezone}.`);
+      }
+      case "quiet": {
+        const window = cmd.window;
+        await change(key, (c) => {
+          const { quiet: _old, ...rest } = c;
+          return window ? { ...rest, quiet: window } : rest;
+        });
+        return reply(window ? `Live alerts will wait from ${window.from} to ${window.to} (channel timezone); malicious-package alerts still come at once.` : "Quiet hours are off.");
+      }
+      case "urgent":
+        await change(key, (c) => ({ ...c, urgent: cmd.urgent }));
+        return reply(cmd.urgent === "live" ? "Malicious-package and critical advisories will be posted at once, even in digest mode." : "Malicious-package and critical advisories will wait for the digest too.");
+      case "all-clear":
+        await change(key, (c) => ({ ...c, allClear: cmd.on }));
+        return reply(cmd.on ? "The digest will say \"all clear\" on days with nothing new." : "No digest will be posted on days with nothing new.");
       case "severity":
         await change(key, (c) => ({ ...c, severity: cmd.floor }));
         return reply(cmd.floor === "any" ? "Alerts of every severity will be posted." : `Only ${cmd.floor} severity and above will be posted (unrated advisories still are).`);

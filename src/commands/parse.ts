@@ -1,7 +1,7 @@
 import { canonicalPackage, isValidName, type NormalizedName } from "../advisory/names.js";
 import { isSafeId } from "../advisory/ids.js";
 import { RATINGS } from "../advisory/severity.js";
-import { LIMITS, type SeverityFloor } from "../channel.js";
+import { LIMITS, WEEKDAYS, type SeverityFloor, type Weekday } from "../channel.js";
 import { UserInputError } from "../errors.js";
 import { isVersion } from "../matching/intervals.js";
 import { parseWatch, SpecError, type Watch } from "../matching/specifiers.js";
@@ -12,14 +12,31 @@ export type Command =
   | { readonly name: "list" }
   | { readonly name: "lookup"; readonly package: NormalizedName; readonly version?: string }
   | { readonly name: "mode"; readonly mode: "live" | "digest" }
-  | { readonly name: "digest-time"; readonly time: string; readonly timezone: string }
+  | { readonly name: "digest-time"; readonly time: string; readonly timezone: string; readonly day?: Weekday }
+  | { readonly name: "quiet"; readonly window?: { readonly from: string; readonly to: string } }
+  | { readonly name: "urgent"; readonly urgent: "live" | "digest" }
+  | { readonly name: "all-clear"; readonly on: boolean }
   | { readonly name: "severity"; readonly floor: SeverityFloor }
   | { readonly name: "mute" | "unmute"; readonly id: string }
   | { readonly name: "status" }
   | { readonly name: "help" };
 
 /** Commands that change a channel's subscription and so need permission to manage it. */
-export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "severity", "mute", "unmute"]);
+export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "severity", "mute", "unmute"]);
+
+const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+
+function timeOfDay(text: string): string {
+  const m = TIME.exec(text);
+  if (!m) throw new UserInputError(`"${text.slice(0, 20)}" is not a time of day (HH:MM, 00:00 to 23:59).`);
+  return `${m[1]!.padStart(2, "0")}:${m[2]}`;
+}
+
+function onOff(args: string[], usage: string): boolean {
+  const v = exactlyOne(args, usage).toLowerCase();
+  if (v !== "on" && v !== "off") throw new UserInputError(`Usage: ${usage}`);
+  return v === "on";
+}
 
 const OPERATOR_START = /^[<>=!~,]/;
 const OPERATOR_END = /[<>=!~,]$/;
@@ -95,13 +112,30 @@ export function parseCommand(input: string): Command {
       return { name, mode };
     }
     case "digest-time": {
-      if (args.length < 1 || args.length > 2) throw new UserInputError("Usage: digest-time HH:MM [IANA timezone], e.g. digest-time 08:30 Europe/Berlin");
-      const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(args[0]!);
-      if (!m) throw new UserInputError(`"${args[0]}" is not a time of day (HH:MM, 00:00 to 23:59).`);
-      const timezone = args[1] ?? "UTC";
+      const usage = "Usage: digest-time [mon…sun] HH:MM [IANA timezone], e.g. digest-time 08:30 Europe/Berlin or digest-time mon 09:00 UTC";
+      const rest = [...args];
+      const day = (WEEKDAYS as readonly string[]).includes(rest[0]?.toLowerCase() ?? "") ? (rest.shift()!.toLowerCase() as Weekday) : undefined;
+      if (rest.length < 1 || rest.length > 2) throw new UserInputError(usage);
+      const time = timeOfDay(rest[0]!);
+      const timezone = rest[1] ?? "UTC";
       if (!isTimezone(timezone)) throw new UserInputError(`"${timezone}" is not an IANA timezone (e.g. UTC, Europe/Berlin, America/New_York).`);
-      return { name, time: `${m[1]!.padStart(2, "0")}:${m[2]}`, timezone };
+      return { name, time, timezone, ...(day && { day }) };
     }
+    case "quiet": {
+      const arg = exactlyOne(args, "quiet HH:MM-HH:MM | quiet off").toLowerCase();
+      if (arg === "off") return { name };
+      const [from = "", to = ""] = arg.split("-");
+      const window = { from: timeOfDay(from), to: timeOfDay(to) };
+      if (window.from === window.to) throw new UserInputError("A quiet window needs different start and end times.");
+      return { name, window };
+    }
+    case "urgent": {
+      const v = exactlyOne(args, "urgent live|digest").toLowerCase();
+      if (v !== "live" && v !== "digest") throw new UserInputError("Usage: urgent live|digest");
+      return { name, urgent: v };
+    }
+    case "all-clear":
+      return { name, on: onOff(args, "all-clear on|off") };
     case "severity": {
       const floor = exactlyOne(args, "severity any|low|medium|high|critical").toLowerCase();
       if (floor !== "any" && !(RATINGS as readonly string[]).includes(floor)) {

@@ -9,6 +9,7 @@ import type { MessageRef } from "../store/ports.js";
  */
 export interface ChatAdapter {
   readonly platform: string;
+  /** `maxLength`: the longest plain-text Reply that still fits one message (digests are split to it). */
   readonly capabilities: { readonly edit: boolean; readonly maxLength: number };
   start(onCommand: CommandHandler): Promise<void>;
   stop(): Promise<void>;

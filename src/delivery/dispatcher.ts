@@ -48,7 +48,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const moved = await deps.channels.move(err.from, err.to);
       deps.index.delete(err.from);
       if (moved) deps.index.set(moved);
-      await outbox.put({ channel: err.to, advisoryId: item.advisoryId, revision: item.revision, notification: item.notification }, clock.now());
+      await outbox.put({ channel: err.to, advisoryId: item.advisoryId, revision: item.revision, message: item.message }, clock.now());
       await outbox.remove(item.key);
       log.info({ from: err.from, to: err.to }, "chat moved; subscription moved with it");
       return;
@@ -69,15 +69,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   /** A change to an advisory the channel was already told about edits that message where the platform can. */
   async function deliver(adapter: ChatAdapter, item: OutboxItem): Promise<MessageRef> {
-    const prior = item.notification.event === "new" ? undefined : (await outbox.told(item.advisoryId))[item.channel];
-    if (!prior || !adapter.capabilities.edit) return adapter.send(item.channel, item.notification);
+    const msg = item.message;
+    const prior = msg.type === "reply" || msg.event === "new" ? undefined : (await outbox.told(item.advisoryId))[item.channel];
+    if (!prior || msg.type === "reply" || !adapter.capabilities.edit) return adapter.send(item.channel, msg);
     try {
-      return await adapter.edit(prior.ref, item.notification);
+      return await adapter.edit(prior.ref, msg);
     } catch (err) {
       if (err instanceof RateLimitedError || err instanceof ChannelMovedError) throw err;
       // The old message is gone or too old to edit: say what changed in a new one.
       log.info({ key: item.key, err: errorMessage(err) }, "edit failed; posting a follow-up instead");
-      return adapter.send(item.channel, item.notification);
+      return adapter.send(item.channel, msg);
     }
   }
 

@@ -6,11 +6,15 @@ import { matchAdvisory } from "../matching/match.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { buildNotification } from "../render/notification.js";
 import type { RecordSink } from "../sources/source.js";
-import type { AdvisoryStore, Outbox } from "../store/ports.js";
+import type { AdvisoryStore, DigestQueue, Outbox } from "../store/ports.js";
+import type { Channel } from "../channel.js";
+import { routeFor } from "../delivery/routing.js";
+import type { Notification } from "../render/notification.js";
 
 export interface IngestDeps {
   readonly advisories: AdvisoryStore;
   readonly outbox: Outbox;
+  readonly digests: DigestQueue;
   readonly index: WatchIndex;
   readonly clock: Clock;
   readonly log: Logger;
@@ -22,6 +26,16 @@ export interface IngestDeps {
 export function createIngest(deps: IngestDeps): RecordSink {
   const { advisories, outbox, index, clock } = deps;
 
+  /** Into the outbox (now, or after quiet hours) or the channel's digest queue. */
+  async function deliver(channel: Channel | undefined, key: string, n: Notification, now: Date): Promise<boolean> {
+    const route = channel ? routeFor(channel, n, now) : { kind: "live" as const };
+    if (route.kind === "digest") {
+      await deps.digests.add(key, { advisoryId: n.advisoryId, revision: n.revision, notification: n, at: now.toISOString() });
+      return true;
+    }
+    return outbox.put({ channel: key, advisoryId: n.advisoryId, revision: n.revision, message: n }, now, route.notBefore);
+  }
+
   async function fanOut(change: Change): Promise<number> {
     const stored = change.current;
     const now = clock.now();
@@ -31,13 +45,13 @@ export function createIngest(deps: IngestDeps): RecordSink {
       const name = (stored.advisory.affected.find((a) => a.package)?.package?.name ?? "") as NormalizedName;
       const n = buildNotification("withdrawn", stored, { name, specifier: "" }, { affected: false, versions: [], fixed: [], invalid: [] });
       for (const channel of Object.keys(await outbox.told(stored.advisory.id))) {
-        if (await outbox.put({ channel, advisoryId: stored.advisory.id, revision: stored.revision, notification: n }, now)) queued++;
+        if (await deliver(index.channel(channel), channel, n, now)) queued++;
       }
       return queued;
     }
     for (const m of matchAdvisory(stored, index)) {
       const n = buildNotification(change.kind === "new" ? "new" : "updated", stored, m.watch, m.effect);
-      if (await outbox.put({ channel: m.channel.key, advisoryId: stored.advisory.id, revision: stored.revision, notification: n }, now)) queued++;
+      if (await deliver(m.channel, m.channel.key, n, now)) queued++;
     }
     return queued;
   }

@@ -11,4 +11,5 @@ export const KEYS = {
   outbox: (key: string) => `v1:outbox:${key}`,
   outboxIndex: "v1:outbox",
   told: (advisoryId: string) => `v1:told:${advisoryId}`,
+  digest: (channel: string) => `v1:digest:${channel}`,
 } as const;

@@ -1,4 +1,4 @@
-import { newChannel, type Channel } from "../channel.js";
+import { newChannel, withDefaults, type Channel } from "../channel.js";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import type { ChannelStore } from "./ports.js";
@@ -6,10 +6,14 @@ import type { ChannelStore } from "./ports.js";
 export function createKeyvChannelStore(db: Db): ChannelStore {
   const { keyv } = db;
   return {
-    get: (key) => keyv.get<Channel>(KEYS.channel(key)),
+    async get(key) {
+      const c = await keyv.get<Channel>(KEYS.channel(key));
+      return c ? withDefaults(c) : undefined;
+    },
     update: (key, fn) =>
       db.transaction(async () => {
-        const cur = (await keyv.get<Channel>(KEYS.channel(key))) ?? newChannel(key);
+        const stored = await keyv.get<Channel>(KEYS.channel(key));
+        const cur = stored ? withDefaults(stored) : newChannel(key);
         const next = fn(cur);
         await keyv.set(KEYS.channel(key), next);
         const index = (await keyv.get<string[]>(KEYS.channels)) ?? [];
@@ -30,7 +34,7 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
     async list() {
       const index = (await keyv.get<string[]>(KEYS.channels)) ?? [];
       const records = await keyv.getMany<Channel>(index.map(KEYS.channel));
-      return records.filter((c): c is Channel => Boolean(c));
+      return records.filter((c): c is Channel => Boolean(c)).map(withDefaults);
     },
   };
 }

@@ -25,13 +25,13 @@ export function createKeyvOutbox(db: Db): Outbox {
   }
 
   return {
-    put: (input, now) =>
+    put: (input, now, notBefore = now) =>
       db.transaction(async () => {
         const key = outboxKey(input.channel, input.advisoryId, input.revision);
         const told = (await keyv.get<Told>(KEYS.told(input.advisoryId))) ?? {};
         if ((told[input.channel]?.revision ?? 0) >= input.revision) return false;
         if (await keyv.get(KEYS.outbox(key))) return false;
-        const item: OutboxItem = { ...input, key, attempts: 0, enqueuedAt: now.toISOString(), notBefore: now.toISOString() };
+        const item: OutboxItem = { ...input, key, attempts: 0, enqueuedAt: now.toISOString(), notBefore: notBefore.toISOString() };
         await keyv.set(KEYS.outbox(key), item);
         await keyv.set(KEYS.outboxIndex, [...(await index()), key]);
         return true;

@@ -2,7 +2,7 @@ import type { Advisory } from "../advisory/osv-schema.js";
 import type { Change, StoredAdvisory } from "../advisory/diff.js";
 import type { NormalizedName } from "../advisory/names.js";
 import type { Channel, ChannelKey } from "../channel.js";
-import type { Notification } from "../render/notification.js";
+import type { Notification, Reply } from "../render/notification.js";
 
 /** Local mirror of advisories, looked up by id, alias or package; `upsertMany` says what changed. */
 export interface AdvisoryStore {
@@ -55,7 +55,8 @@ export interface OutboxItem {
   readonly channel: ChannelKey;
   readonly advisoryId: string;
   readonly revision: number;
-  readonly notification: Notification;
+  /** An alert, or a prepared text such as one part of a digest. */
+  readonly message: Notification | Reply;
   readonly enqueuedAt: string;
   readonly attempts: number;
   readonly notBefore: string;
@@ -67,7 +68,7 @@ export interface OutboxItem {
 /** Durable outbox keyed by (channel, advisory, revision): written before the cursor moves, removed only after the platform accepted. */
 export interface Outbox {
   /** False when this (channel, advisory, revision) is already pending or was delivered. */
-  put(item: Omit<OutboxItem, "key" | "attempts" | "notBefore" | "enqueuedAt">, now: Date): Promise<boolean>;
+  put(item: Omit<OutboxItem, "key" | "attempts" | "notBefore" | "enqueuedAt">, now: Date, notBefore?: Date): Promise<boolean>;
   due(now: Date, limit: number): Promise<OutboxItem[]>;
   done(key: string, ref: MessageRef): Promise<void>;
   defer(key: string, until: Date, reason: string): Promise<void>;
@@ -77,6 +78,22 @@ export interface Outbox {
   remove(key: string): Promise<void>;
   /** Channels already told about an advisory, with the revision and message they got. */
   told(advisoryId: string): Promise<Record<ChannelKey, { readonly revision: number; readonly ref: MessageRef }>>;
+}
+
+/** One alert waiting for a channel's next digest. */
+export interface DigestEntry {
+  readonly advisoryId: string;
+  readonly revision: number;
+  readonly notification: Notification;
+  readonly at: string;
+}
+
+/** Alerts held for digest channels; an advisory appears once (its latest revision). */
+export interface DigestQueue {
+  add(channel: ChannelKey, entry: DigestEntry): Promise<void>;
+  list(channel: ChannelKey): Promise<DigestEntry[]>;
+  /** Removes exactly these entries (ones added meanwhile stay for the next digest). */
+  remove(channel: ChannelKey, entries: readonly DigestEntry[]): Promise<void>;
 }
 
 export function outboxKey(channel: ChannelKey, advisoryId: string, revision: number): string {

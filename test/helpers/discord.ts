@@ -10,7 +10,7 @@ export function discordTestKeys(): { privateKey: KeyObject; publicKeyHex: string
 
 const SUBCOMMAND_OPTIONS: Record<string, string[]> = {
   watch: ["packages"], unwatch: ["packages"], lookup: ["package", "version"], mode: ["mode"],
-  "digest-time": ["time", "timezone"], severity: ["level"], mute: ["advisory"],
+  "digest-time": ["time", "timezone"], quiet: ["window"], urgent: ["urgent"], severity: ["level"], mute: ["advisory"],
 };
 
 /** The APPLICATION_COMMAND interaction Discord would send for `/pysec <text>`. */

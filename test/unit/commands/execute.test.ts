@@ -63,7 +63,7 @@ describe("command core", () => {
     await run("mute PYSEC-2023-74");
     const list = await run("list");
     expect(list).toContain("Watching 2: django>=4.2,<5, requests");
-    expect(list).toContain("Mode: digest at 07:30 Europe/Berlin; severity floor: high");
+    expect(list).toContain("Mode: digest daily at 07:30 Europe/Berlin; severity floor: high; urgent: live");
     expect(list).toContain("Muted: PYSEC-2023-74");
     expect(await run("unwatch requests")).toBe("No longer watching requests.");
     expect(await run("unwatch requests")).toBe("This channel was not watching requests.");

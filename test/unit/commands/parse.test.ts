@@ -19,6 +19,11 @@ describe("command parsing", () => {
     expect(parseCommand("mode Digest")).toEqual({ name: "mode", mode: "digest" });
     expect(parseCommand("digest-time 8:05 Europe/Berlin")).toEqual({ name: "digest-time", time: "08:05", timezone: "Europe/Berlin" });
     expect(parseCommand("digest-time 23:59")).toEqual({ name: "digest-time", time: "23:59", timezone: "UTC" });
+    expect(parseCommand("digest-time Mon 09:00 Europe/Berlin")).toEqual({ name: "digest-time", time: "09:00", timezone: "Europe/Berlin", day: "mon" });
+    expect(parseCommand("quiet 22:00-07:00")).toEqual({ name: "quiet", window: { from: "22:00", to: "07:00" } });
+    expect(parseCommand("quiet off")).toEqual({ name: "quiet" });
+    expect(parseCommand("urgent digest")).toEqual({ name: "urgent", urgent: "digest" });
+    expect(parseCommand("all-clear on")).toEqual({ name: "all-clear", on: true });
     expect(parseCommand("severity HIGH")).toEqual({ name: "severity", floor: "high" });
     expect(parseCommand("mute ghsa-j8r2-6x86-q33q")).toEqual({ name: "mute", id: "GHSA-J8R2-6X86-Q33Q" });
     expect(parseCommand("unmute PYSEC-2023-74")).toEqual({ name: "unmute", id: "PYSEC-2023-74" });
@@ -48,6 +53,12 @@ describe("command parsing", () => {
     ["digest-time 09:00 Mars/Olympus", /not an IANA timezone/],
     ["digest-time", /Usage: digest-time/],
     ["severity extreme", /Unknown severity/],
+    ["digest-time funday 09:00", /not a time of day/],
+    ["quiet 22:00", /not a time of day/],
+    ["quiet 22:00-22:00", /different start and end/],
+    ["quiet", /Usage: quiet/],
+    ["urgent sometimes", /Usage: urgent/],
+    ["all-clear maybe", /Usage: all-clear/],
     ["mute", /Usage: mute/],
     ["mute <script>", /not an advisory id/],
     ["frobnicate", /Unknown command "frobnicate"/],

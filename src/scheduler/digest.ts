@@ -1,0 +1,91 @@
+import { meetsFloor } from "../advisory/severity.js";
+import { platformOf, type Channel } from "../channel.js";
+import type { Clock } from "../clock.js";
+import { nextLocal } from "../delivery/routing.js";
+import { errorMessage } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { WatchIndex } from "../matching/watch-index.js";
+import { buildDigest } from "../render/digest.js";
+import { reply } from "../render/notification.js";
+import type { ChannelStore, DigestQueue, Outbox } from "../store/ports.js";
+
+export interface DigestSchedulerDeps {
+  readonly channels: ChannelStore;
+  readonly digests: DigestQueue;
+  readonly outbox: Outbox;
+  readonly index: WatchIndex;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Longest plain text one message may carry on a platform (undefined: no such platform running). */
+  readonly maxLength: (platform: string) => number | undefined;
+  readonly onQueued?: () => void;
+}
+
+export interface DigestScheduler {
+  /** Sends every digest that is due now (each channel at most once, however many were missed). */
+  tick(): Promise<number>;
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/** The most recent due time at or before `now`, counting from `since`; undefined if none is due yet. */
+export function lastDue(channel: Channel, since: Date, now: Date): Date | undefined {
+  let due: Date | undefined;
+  for (let next = nextLocal(channel.digestTime, channel.timezone, since, channel.digestDay); next <= now; next = nextLocal(channel.digestTime, channel.timezone, next, channel.digestDay)) {
+    due = next;
+  }
+  return due;
+}
+
+export function createDigestScheduler(deps: DigestSchedulerDeps): DigestScheduler {
+  const { channels, digests, outbox, clock, log } = deps;
+
+  async function send(channel: Channel, due: Date): Promise<boolean> {
+    const maxLength = deps.maxLength(platformOf(channel.key));
+    if (maxLength === undefined) return false; // its platform is not running: try again when it is
+    const isMuted = (ids: string[]) => ids.some((id) => channel.mutes.includes(id.toUpperCase()));
+    const entries = await digests.list(channel.key);
+    const wanted = entries.filter((e) => meetsFloor(e.notification.severity.rating, channel.severity) && !isMuted([e.advisoryId, ...e.notification.aliases]));
+    const date = due.toISOString().slice(0, 10);
+    const texts = wanted.length > 0 ? buildDigest(wanted, `pysec-herald digest, ${date}`, maxLength) : channel.allClear ? [`pysec-herald digest, ${date}: all clear, nothing new for the packages this channel watches.`] : [];
+    // Keys carry the due time, so a digest rebuilt after a crash is not posted twice.
+    for (const [i, text] of texts.entries()) {
+      await outbox.put({ channel: channel.key, advisoryId: `digest:${due.toISOString()}`, revision: i + 1, message: reply(text) }, clock.now());
+    }
+    await digests.remove(channel.key, entries);
+    const updated = await channels.update(channel.key, (c) => ({ ...c, lastDigestAt: due.toISOString() }));
+    deps.index.set(updated);
+    return texts.length > 0;
+  }
+
+  async function tick(): Promise<number> {
+    const now = clock.now();
+    let sent = 0;
+    for (const channel of await channels.list()) {
+      if (channel.mode !== "digest" || channel.paused) continue;
+      if (!channel.lastDigestAt) {
+        // First sight of a digest channel: count from now.
+        deps.index.set(await channels.update(channel.key, (c) => ({ ...c, lastDigestAt: now.toISOString() })));
+        continue;
+      }
+      const due = lastDue(channel, new Date(channel.lastDigestAt), now);
+      if (!due) continue;
+      try {
+        if (await send(channel, due)) sent++;
+      } catch (err) {
+        log.error({ channel: channel.key, err: errorMessage(err) }, "digest failed");
+      }
+    }
+    if (sent > 0) deps.onQueued?.();
+    return sent;
+  }
+
+  return {
+    tick,
+    async run(signal) {
+      while (!signal.aborted) {
+        await tick();
+        await clock.sleep(30_000, signal);
+      }
+    },
+  };
+}
