@@ -63,7 +63,7 @@ describe("routing an alert", () => {
 });
 
 describe("digest text", () => {
-  const entry = (over: Parameters<typeof realNotification>[0]): DigestEntry => {
+  const entry = (over: NonNullable<Parameters<typeof realNotification>[0]>): DigestEntry => {
     const n = realNotification({ ...over, ...(over.advisoryId && { url: `https://osv.dev/vulnerability/${over.advisoryId}` }) });
     return { advisoryId: n.advisoryId, revision: 1, notification: n, at: "2026-11-25T00:00:00Z" };
   };
