@@ -14,7 +14,9 @@ export interface Channel {
   readonly digestTime: string;
   readonly timezone: string;
   readonly severity: SeverityFloor;
-  readonly mutes: string[];
+  readonly mutes: Mute[];
+  /** Tell only about advisories that have a fixed version (malicious packages are always told). */
+  readonly fixedOnly: boolean;
   /** Weekly digests: the day (mon…sun); daily when unset. */
   readonly digestDay?: Weekday;
   /** Live alerts wait until the end of this local window (except malicious-package ones). */
@@ -35,10 +37,18 @@ export const LIMITS = {
   mutesPerChannel: 200,
 } as const;
 
+/** A muted advisory (id, matching its aliases too) or package, optionally until a date (inclusive, UTC). */
+export interface Mute {
+  readonly kind: "advisory" | "package";
+  readonly target: string;
+  readonly until?: string;
+  readonly reason?: string;
+}
+
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const DEFAULTS = { watches: [], mode: "live", digestTime: "09:00", timezone: "UTC", severity: "any", mutes: [], urgent: "live", allClear: false } as const;
+const DEFAULTS = { watches: [], mode: "live", digestTime: "09:00", timezone: "UTC", severity: "any", mutes: [], urgent: "live", allClear: false, fixedOnly: false } as const;
 
 export function newChannel(key: ChannelKey): Channel {
   return { v: 1, key, ...DEFAULTS, watches: [], mutes: [] };
@@ -46,7 +56,25 @@ export function newChannel(key: ChannelKey): Channel {
 
 /** Fills settings added after a record was written (records are migrated on read). */
 export function withDefaults(c: Channel): Channel {
-  return { ...DEFAULTS, ...c, watches: c.watches ?? [], mutes: c.mutes ?? [] };
+  // Mutes were plain advisory ids before they could expire.
+  const mutes = (c.mutes ?? []).map((m): Mute => (typeof m === "string" ? { kind: "advisory", target: m } : m));
+  return { ...DEFAULTS, ...c, watches: c.watches ?? [], mutes };
+}
+
+/** Mutes still in force on `now` (a mute `until` a date holds through that whole UTC day). */
+export function activeMutes(c: Channel, now: Date): Mute[] {
+  const today = now.toISOString().slice(0, 10);
+  return c.mutes.filter((m) => !m.until || m.until >= today);
+}
+
+/** Whether an advisory (by id or alias) or its package is muted in a channel right now. */
+export function isMutedFor(c: Channel, ids: readonly string[], pkg: string, now: Date): boolean {
+  const upper = new Set(ids.map((i) => i.toUpperCase()));
+  return activeMutes(c, now).some((m) => (m.kind === "advisory" ? upper.has(m.target) : m.target === pkg));
+}
+
+export function describeMute(m: Mute): string {
+  return `${m.target}${m.until ? ` until ${m.until}` : ""}${m.reason ? ` (${m.reason})` : ""}`;
 }
 
 export function platformOf(key: ChannelKey): string {

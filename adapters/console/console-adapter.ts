@@ -1,10 +1,25 @@
+import { readFile, stat } from "node:fs/promises";
 import { createInterface, type Interface } from "node:readline";
+import { MAX_IMPORT_CHARS } from "../../src/commands/parse.js";
 import type { Readable, Writable } from "node:stream";
 import { NotSupportedError, PermanentDeliveryError } from "../../src/errors.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { render } from "./render.js";
 
 export const CONSOLE_CHANNEL = "console:local";
+
+const IMPORT_LINE = /^\s*watch\s+-r\s+(\S+)\s*$/i;
+
+/** On the console, `watch -r <path>` names a file on this machine: its text follows the command to the core. */
+async function withFileContents(line: string): Promise<string> {
+  const m = IMPORT_LINE.exec(line);
+  if (!m) return line;
+  const path = m[1]!;
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new Error(`${path}: no such file`);
+  if (info.size > MAX_IMPORT_CHARS) throw new Error(`${path} is larger than ${MAX_IMPORT_CHARS / 1024} KB`);
+  return `watch -r ${path}\n${await readFile(path, "utf8")}`;
+}
 
 export interface ConsoleAdapterOptions {
   readonly output: Writable;
@@ -25,7 +40,8 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
       rl = createInterface({ input: opts.input, terminal: false });
       rl.on("line", (line) => {
         if (!line.trim()) return;
-        onCommand({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text: line })
+        withFileContents(line)
+          .then((text) => onCommand({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text }))
           .then((reply) => print(render(reply)))
           .catch((err: unknown) => print(`error: ${(err as Error).message}`));
       });

@@ -23,7 +23,7 @@ export function renderNotification(n: Notification): string {
     lines.push(`You watch: ${n.watch}`);
     lines.push(`Affected: ${n.affectedVersions.join("; ")}`);
     if (n.malicious) lines.push("Action: remove this package and rotate any secrets on machines that installed it.");
-    else lines.push(n.fixedVersions.length ? `Fixed in: ${n.fixedVersions.join(", ")}` : "Fixed in: no fixed version yet");
+    else lines.push(n.upgrade ?? (n.fixedVersions.length ? `Fixed in: ${n.fixedVersions.join(", ")}` : "Fixed in: no fixed version yet"));
     if (n.invalidVersions.length) lines.push(`Unreadable versions in the advisory: ${n.invalidVersions.slice(0, 5).join(", ")}`);
   }
   if (n.aliases.length) lines.push(`Aliases: ${n.aliases.join(", ")}`);

@@ -55,6 +55,7 @@ export function renderEmbed(n: Notification): Embed {
     fields.push(field("Affected versions you watch", e(n.affectedVersions.join("; "))));
     if (n.malicious) fields.push(field("Action", "Malicious package: remove it and rotate any secrets on machines that installed it."));
     else fields.push(field("Fixed in", n.fixedVersions.length ? e(n.fixedVersions.join(", ")) : "No fixed version yet"));
+    if (n.upgrade && !n.malicious) fields.push(field("Upgrade", e(n.upgrade)));
     if (n.invalidVersions.length) fields.push(field("Unreadable versions in the advisory", e(n.invalidVersions.slice(0, 10).join(", "))));
   }
   if (n.aliases.length) fields.push(field("Aliases", e(n.aliases.join(", "))));

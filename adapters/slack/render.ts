@@ -47,6 +47,7 @@ export function renderNotification(n: Notification): SlackMessage {
         ? mrkdwn("*Action*\nRemove this package and rotate any secrets on machines that installed it.")
         : mrkdwn(`*Fixed in*\n${fit(n.fixedVersions.join(", ") || "no fixed version yet", LIMITS.field - 20)}`),
     ];
+    if (n.upgrade && !n.malicious) fields.push(mrkdwn(`*Upgrade*\n${fit(n.upgrade, LIMITS.field - 20)}`));
     if (n.aliases.length) fields.push(mrkdwn(`*Aliases*\n${fit(n.aliases.join(", "), LIMITS.field - 20)}`));
     blocks.push({ type: "section", fields });
     if (n.details) blocks.push({ type: "section", text: mrkdwn(fit(n.details, LIMITS.section)) });

@@ -1,5 +1,7 @@
 import type { NormalizedName } from "../advisory/names.js";
-import { LIMITS, type Channel, type ChannelKey } from "../channel.js";
+import { activeMutes, describeMute, LIMITS, type Channel, type ChannelKey } from "../channel.js";
+import { parseDependencyFile } from "../deps/import.js";
+import { affectedReport, diffWatches, notesReport } from "./import-report.js";
 import type { Clock } from "../clock.js";
 import { UserInputError } from "../errors.js";
 import { findAffecting, formatFinding } from "../lookup.js";
@@ -36,6 +38,13 @@ const SHOWN_PER_WATCH = 5;
 export function createCommandHandler(deps: CommandDeps): CommandHandler {
   const { channels, index } = deps;
 
+  function withinLimit(c: Channel): Channel {
+    if (c.watches.length > LIMITS.watchesPerChannel) {
+      throw new UserInputError(`This channel would watch ${c.watches.length} packages; the limit is ${LIMITS.watchesPerChannel}. Unwatch some first.`);
+    }
+    return c;
+  }
+
   async function change(key: ChannelKey, fn: (c: Channel) => Channel): Promise<Channel> {
     const next = await channels.update(key, fn);
     index.set(next);
@@ -55,18 +64,33 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       case "help":
         return reply(helpText(deps.helpPrefix), true);
       case "watch": {
-        const added: Watch[] = [];
         await change(key, (c) => {
-          const byName = new Map(c.watches.map((w) => [w.name, w]));
-          for (const w of cmd.watches) byName.set(w.name, w);
-          if (byName.size > LIMITS.watchesPerChannel) {
-            throw new UserInputError(`This channel would watch ${byName.size} packages; the limit is ${LIMITS.watchesPerChannel}. Unwatch some first.`);
-          }
-          added.push(...cmd.watches);
-          return { ...c, watches: [...byName.values()] };
+          // A plain watch replaces the channel's own watch of that package; imported (labelled) ones stay.
+          const names = new Set(cmd.watches.map((w) => w.name));
+          const kept = c.watches.filter((w) => w.label !== undefined || !names.has(w.name));
+          return withinLimit({ ...c, watches: [...kept, ...cmd.watches] });
         });
-        const reports = await Promise.all(added.map(known));
-        return reply(`Now watching ${added.map(watchText).join(", ")}.\n${reports.join("\n")}`);
+        const reports = await Promise.all(cmd.watches.map(known));
+        return reply(`Now watching ${cmd.watches.map(watchText).join(", ")}.\n${reports.join("\n")}`);
+      }
+      case "import": {
+        const parsed = parseDependencyFile(cmd.text, cmd.label);
+        const next = parsed.watches.map((w) => ({ ...w, label: cmd.label }));
+        let before: Watch[] = [];
+        await change(key, (c) => {
+          before = c.watches.filter((w) => w.label === cmd.label);
+          return withinLimit({ ...c, watches: [...c.watches.filter((w) => w.label !== cmd.label), ...next] });
+        });
+        const found = await Promise.all(next.map(async (watch) => ({ watch, findings: await findAffecting(deps.advisories, watch) })));
+        return reply([`Imported ${cmd.label} (${parsed.format}): ${diffWatches(before, next)}`, affectedReport(found), notesReport(parsed.notes)].filter(Boolean).join("\n"));
+      }
+      case "unwatch-label": {
+        let removed = 0;
+        await change(key, (c) => {
+          removed = c.watches.filter((w) => w.label === cmd.label).length;
+          return { ...c, watches: c.watches.filter((w) => w.label !== cmd.label) };
+        });
+        return reply(removed ? `No longer watching the ${removed} packages from ${cmd.label}.` : `Nothing was imported as ${cmd.label}.`);
       }
       case "unwatch": {
         const gone = new Set<NormalizedName>(cmd.names);
@@ -80,11 +104,20 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       case "list": {
         const c = await channels.get(key);
         if (!c || c.watches.length === 0) return reply("This channel watches nothing yet. Try: watch requests django>=4.2,<5");
+        const own = c.watches.filter((w) => w.label === undefined);
+        const labels = [...new Set(c.watches.flatMap((w) => (w.label === undefined ? [] : [w.label])))].sort();
+        const now = deps.clock.now();
+        const mutes = activeMutes(c, now);
         return reply([
-          `Watching ${c.watches.length}: ${c.watches.map(watchText).sort().join(", ")}`,
+          `Watching ${c.watches.length}${own.length ? `: ${own.map(watchText).sort().join(", ")}` : ""}`,
+          ...labels.map((l) => {
+            const ws = c.watches.filter((w) => w.label === l).map(watchText).sort();
+            return `From ${l} (${ws.length}): ${ws.slice(0, 30).join(", ")}${ws.length > 30 ? `, … and ${ws.length - 30} more` : ""}`;
+          }),
           `Mode: ${c.mode}${c.mode === "digest" ? ` ${c.digestDay ? `every ${c.digestDay}` : "daily"} at ${c.digestTime} ${c.timezone}` : ""}; severity floor: ${c.severity}; urgent: ${c.urgent}`,
           ...(c.quiet ? [`Quiet hours: ${c.quiet.from}-${c.quiet.to} ${c.timezone}`] : []),
-          ...(c.mutes.length ? [`Muted: ${c.mutes.join(", ")}`] : []),
+          ...(mutes.length ? [`Muted: ${mutes.map(describeMute).join(", ")}`] : []),
+          ...(c.fixedOnly ? ["Fixed-only: alerts only when a fixed version exists"] : []),
           ...(c.paused ? [`Paused since ${c.paused.at}: ${c.paused.reason}`] : []),
         ].join("\n"));
       }
@@ -125,17 +158,26 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         await change(key, (c) => ({ ...c, severity: cmd.floor }));
         return reply(cmd.floor === "any" ? "Alerts of every severity will be posted." : `Only ${cmd.floor} severity and above will be posted (unrated advisories still are).`);
       case "mute": {
+        const m = cmd.mute;
         await change(key, (c) => {
-          if (c.mutes.includes(cmd.id)) return c;
-          if (c.mutes.length >= LIMITS.mutesPerChannel) throw new UserInputError(`At most ${LIMITS.mutesPerChannel} mutes per channel.`);
-          return { ...c, mutes: [...c.mutes, cmd.id] };
+          const others = c.mutes.filter((x) => x.target !== m.target);
+          if (others.length >= LIMITS.mutesPerChannel) throw new UserInputError(`At most ${LIMITS.mutesPerChannel} mutes per channel.`);
+          return { ...c, mutes: [...others, m] };
         });
-        return reply(`Muted ${cmd.id} (and its aliases) in this channel.`);
+        const what = m.kind === "advisory" ? `${m.target} (and its aliases)` : `every advisory for ${m.target}`;
+        return reply(`Muted ${what} in this channel${m.until ? ` until ${m.until} (inclusive)` : ""}${m.reason ? `: ${m.reason}` : ""}.`);
       }
       case "unmute": {
-        const c = await change(key, (cur) => ({ ...cur, mutes: cur.mutes.filter((m) => m !== cmd.id) }));
-        return reply(`${cmd.id} is not muted${c.mutes.length ? `; muted: ${c.mutes.join(", ")}` : ""}.`);
+        let had = false;
+        await change(key, (c) => {
+          had = c.mutes.some((x) => x.target === cmd.target);
+          return { ...c, mutes: c.mutes.filter((x) => x.target !== cmd.target) };
+        });
+        return reply(had ? `${cmd.target} is no longer muted.` : `${cmd.target} was not muted.`);
       }
+      case "fixed-only":
+        await change(key, (c) => ({ ...c, fixedOnly: cmd.on }));
+        return reply(cmd.on ? "Only advisories with a fixed version will be posted (malicious packages always are)." : "Every advisory will be posted, fixed or not.");
       case "status":
         return reply(await statusText(deps, key));
     }

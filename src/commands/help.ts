@@ -10,8 +10,11 @@ export const COMMANDS = [
   ["urgent live|digest", "Whether malicious-package and critical advisories skip the digest (default live)"],
   ["all-clear on|off", "Post a short digest even when nothing is new"],
   ["severity any|low|medium|high|critical", "Only alert at or above this severity"],
-  ["mute <advisory-id>", "Stop alerts about one advisory (its aliases too)"],
-  ["unmute <advisory-id>", "Undo a mute"],
+  ["watch -r <label> + file text", "Watch what a requirements.txt, uv.lock, poetry.lock, Pipfile.lock, pylock.toml or pyproject.toml lists (paste it on the next lines; on the console: watch -r <path>)"],
+  ["unwatch -r <label>", "Stop watching what an imported file listed"],
+  ["mute <id|package> [until YYYY-MM-DD] [reason]", "Stop alerts about one advisory (its aliases too) or package, for good or until a date"],
+  ["unmute <id|package>", "Undo a mute"],
+  ["fixed-only on|off", "Only alert when a fixed version exists (malicious packages always alert)"],
   ["status", "Health of the advisory sources and of delivery"],
   ["help", "This text"],
 ] as const;

@@ -1,7 +1,7 @@
 import { canonicalPackage, isValidName, type NormalizedName } from "../advisory/names.js";
 import { isSafeId } from "../advisory/ids.js";
 import { RATINGS } from "../advisory/severity.js";
-import { LIMITS, WEEKDAYS, type SeverityFloor, type Weekday } from "../channel.js";
+import { LIMITS, WEEKDAYS, type Mute, type SeverityFloor, type Weekday } from "../channel.js";
 import { UserInputError } from "../errors.js";
 import { isVersion } from "../matching/intervals.js";
 import { parseWatch, SpecError, type Watch } from "../matching/specifiers.js";
@@ -17,12 +17,35 @@ export type Command =
   | { readonly name: "urgent"; readonly urgent: "live" | "digest" }
   | { readonly name: "all-clear"; readonly on: boolean }
   | { readonly name: "severity"; readonly floor: SeverityFloor }
-  | { readonly name: "mute" | "unmute"; readonly id: string }
+  | { readonly name: "mute"; readonly mute: Mute }
+  | { readonly name: "unmute"; readonly target: string }
+  | { readonly name: "fixed-only"; readonly on: boolean }
+  | { readonly name: "import"; readonly label: string; readonly text: string }
+  | { readonly name: "unwatch-label"; readonly label: string }
   | { readonly name: "status" }
   | { readonly name: "help" };
 
 /** Commands that change a channel's subscription and so need permission to manage it. */
-export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "severity", "mute", "unmute"]);
+export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "severity", "mute", "unmute", "fixed-only", "import", "unwatch-label"]);
+
+/** A dependency file pasted after `watch -r <label>` may be far longer than a command. */
+export const MAX_IMPORT_CHARS = 512 * 1024;
+const ADVISORY_ID = /^(PYSEC|GHSA|CVE|MAL|PSF|OSV|SNYK|GSD|BIT|PYUP)-/i;
+const LABEL = /^[A-Za-z0-9._/-]{1,100}$/;
+
+function muteTarget(raw: string): Mute {
+  if (ADVISORY_ID.test(raw)) {
+    if (!isSafeId(raw)) throw new UserInputError(`"${raw.slice(0, 80)}" is not an advisory id.`);
+    return { kind: "advisory", target: raw.toUpperCase() };
+  }
+  if (isValidName(raw)) return { kind: "package", target: canonicalPackage(raw) };
+  throw new UserInputError(`"${raw.slice(0, 80)}" is neither an advisory id (e.g. PYSEC-2023-74, GHSA-j8r2-6x86-q33q, CVE-2023-32681) nor a package name.`);
+}
+
+function label(raw: string | undefined): string {
+  if (!raw || !LABEL.test(raw)) throw new UserInputError("Usage: watch -r <label> followed by the file's text on the next lines, e.g. watch -r api/uv.lock (labels use letters, digits and . _ / -)");
+  return raw;
+}
 
 const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
@@ -74,6 +97,14 @@ function exactlyOne(args: string[], usage: string): string {
 
 /** Parses one command line (without the platform's prefix). Throws UserInputError with a message for the person. */
 export function parseCommand(input: string): Command {
+  const imported = /^\s*\/?(un)?watch\s+-r\s+(\S+)[^\S\n]*(?:\n([\s\S]*))?$/i.exec(input);
+  if (imported) {
+    if (imported[1]) return { name: "unwatch-label", label: label(imported[2]) };
+    if (input.length > MAX_IMPORT_CHARS) throw new UserInputError(`That file is ${input.length} characters; the limit is ${MAX_IMPORT_CHARS}.`);
+    const text = imported[3] ?? "";
+    if (!text.trim()) throw new UserInputError(`Paste the file's text after "watch -r ${imported[2]}" on the next lines.`);
+    return { name: "import", label: label(imported[2]), text };
+  }
   if (input.length > LIMITS.inputChars) throw new UserInputError(`That is ${input.length} characters; the limit is ${LIMITS.inputChars}.`);
   const [rawName = "help", ...args] = input.trim().replace(/^\//, "").split(/\s+/).filter(Boolean);
   const name = rawName.toLowerCase();
@@ -143,12 +174,24 @@ export function parseCommand(input: string): Command {
       }
       return { name, floor: floor as SeverityFloor };
     }
-    case "mute":
-    case "unmute": {
-      const id = exactlyOne(args, `${name} <advisory-id>`);
-      if (!isSafeId(id)) throw new UserInputError(`"${id.slice(0, 80)}" is not an advisory id (e.g. PYSEC-2023-74, GHSA-j8r2-6x86-q33q, CVE-2023-32681).`);
-      return { name, id: id.toUpperCase() };
+    case "mute": {
+      const usage = "Usage: mute <advisory-id|package> [until YYYY-MM-DD] [reason]";
+      if (args.length === 0) throw new UserInputError(usage);
+      const target = muteTarget(args[0]!);
+      let rest = args.slice(1);
+      let until: string | undefined;
+      if (rest[0]?.toLowerCase() === "until") {
+        until = rest[1];
+        if (!until || !/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(`${until}T00:00:00Z`))) throw new UserInputError(`"${until ?? ""}" is not a date (YYYY-MM-DD). ${usage}`);
+        rest = rest.slice(2);
+      }
+      const reason = rest.join(" ").slice(0, 200);
+      return { name, mute: { ...target, ...(until && { until }), ...(reason && { reason }) } };
     }
+    case "unmute":
+      return { name, target: muteTarget(exactlyOne(args, "unmute <advisory-id|package>")).target };
+    case "fixed-only":
+      return { name, on: onOff(args, "fixed-only on|off") };
     default:
       throw new UserInputError(`Unknown command "${rawName.slice(0, 40)}". Type help for the list of commands.`);
   }

@@ -7,6 +7,8 @@ export interface Watch {
   readonly name: NormalizedName;
   /** As the user wrote it, without spaces (e.g. `>=4.2,<5`); empty for "any version". */
   readonly specifier: string;
+  /** The dependency file it came from (`watch -r api/uv.lock`); a new import of the label replaces its set. */
+  readonly label?: string;
 }
 
 export function watchText(w: Watch): string {

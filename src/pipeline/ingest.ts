@@ -49,7 +49,7 @@ export function createIngest(deps: IngestDeps): RecordSink {
       }
       return queued;
     }
-    for (const m of matchAdvisory(stored, index)) {
+    for (const m of matchAdvisory(stored, index, now)) {
       const n = buildNotification(change.kind === "new" ? "new" : "updated", stored, m.watch, m.effect);
       if (await deliver(m.channel, m.channel.key, n, now)) queued++;
     }

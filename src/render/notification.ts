@@ -3,6 +3,7 @@ import { isMaliciousId, osvUrl } from "../advisory/ids.js";
 import { severityOf, type Severity } from "../advisory/severity.js";
 import type { Effect } from "../matching/affects.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
+import { upgradeAdvice, upgradeFor } from "../matching/upgrade.js";
 
 /** A platform-neutral alert: everything an adapter needs to render one advisory for one channel. */
 export interface Notification {
@@ -18,6 +19,8 @@ export interface Notification {
   readonly package: string;
   readonly affectedVersions: string[];
   readonly fixedVersions: string[];
+  /** For a pinned watch: "You pin django==4.2.1; fixed in 4.2.15; upgrade: django>=4.2.15,<5". */
+  readonly upgrade?: string;
   readonly invalidVersions: string[];
   readonly aliases: string[];
   readonly url: string;
@@ -43,6 +46,7 @@ const MAX_DETAILS = 1500;
 export function buildNotification(event: Notification["event"], stored: StoredAdvisory, watch: Watch, effect: Effect): Notification {
   const a = stored.advisory;
   const details = (a.details ?? "").trim();
+  const upgrade = event === "withdrawn" ? undefined : upgradeFor(watch, effect.fixed);
   return {
     type: "notification",
     event,
@@ -56,6 +60,7 @@ export function buildNotification(event: Notification["event"], stored: StoredAd
     package: watch.name,
     affectedVersions: effect.versions,
     fixedVersions: effect.fixed,
+    ...(upgrade && { upgrade: upgradeAdvice(upgrade) }),
     invalidVersions: effect.invalid,
     aliases: a.aliases,
     url: osvUrl(a.id),

@@ -1,5 +1,5 @@
 import { meetsFloor } from "../advisory/severity.js";
-import { platformOf, type Channel } from "../channel.js";
+import { isMutedFor, platformOf, type Channel } from "../channel.js";
 import type { Clock } from "../clock.js";
 import { nextLocal } from "../delivery/routing.js";
 import { errorMessage } from "../errors.js";
@@ -42,9 +42,13 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
   async function send(channel: Channel, due: Date): Promise<boolean> {
     const maxLength = deps.maxLength(platformOf(channel.key));
     if (maxLength === undefined) return false; // its platform is not running: try again when it is
-    const isMuted = (ids: string[]) => ids.some((id) => channel.mutes.includes(id.toUpperCase()));
+    const now = clock.now();
     const entries = await digests.list(channel.key);
-    const wanted = entries.filter((e) => meetsFloor(e.notification.severity.rating, channel.severity) && !isMuted([e.advisoryId, ...e.notification.aliases]));
+    // Settings may have changed since an alert was queued: apply them as they are now.
+    const wanted = entries.filter((e) => {
+      const n = e.notification;
+      return meetsFloor(n.severity.rating, channel.severity) && !isMutedFor(channel, [n.advisoryId, ...n.aliases], n.package, now) && !(channel.fixedOnly && n.fixedVersions.length === 0 && !n.malicious);
+    });
     const date = due.toISOString().slice(0, 10);
     const texts = wanted.length > 0 ? buildDigest(wanted, `pysec-herald digest, ${date}`, maxLength) : channel.allClear ? [`pysec-herald digest, ${date}: all clear, nothing new for the packages this channel watches.`] : [];
     // Keys carry the due time, so a digest rebuilt after a crash is not posted twice.

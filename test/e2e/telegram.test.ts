@@ -105,7 +105,7 @@ describe("Telegram through the real grammY bot, long polling", () => {
     expect((await h.services.channels.get(`telegram:${GROUP}`))?.mutes).toEqual([]);
     press(ADMIN, "q2");
     await until(() => tg.calls.find((c) => c.method === "answerCallbackQuery" && c.body["callback_query_id"] === "q2"));
-    expect((await h.services.channels.get(`telegram:${GROUP}`))?.mutes).toEqual(["PYSEC-2099-20"]);
+    expect((await h.services.channels.get(`telegram:${GROUP}`))?.mutes).toEqual([{ kind: "advisory", target: "PYSEC-2099-20" }]);
   });
 
   it("waits out a 429's retry_after, then delivers", async () => {

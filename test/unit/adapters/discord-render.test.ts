@@ -25,8 +25,9 @@ describe("Discord rendering", () => {
     expect(e.title).toMatch(/^PYSEC-2023-74: Requests is a HTTP library\. /); // PyPA records have no summary: the first line of details
     expect(e.title.length).toBeLessThanOrEqual(256);
     expect(e.url).toBe("https://osv.dev/vulnerability/PYSEC-2023-74");
-    expect(e.fields.map((f) => f.name)).toEqual(["Severity", "Package", "Affected versions you watch", "Fixed in", "Aliases", "Links", "Published / modified"]);
+    expect(e.fields.map((f) => f.name)).toEqual(["Severity", "Package", "Affected versions you watch", "Fixed in", "Upgrade", "Aliases", "Links", "Published / modified"]);
     expect(e.fields.find((f) => f.name === "Fixed in")?.value).toBe("2.31.0");
+    expect(e.fields.find((f) => f.name === "Upgrade")?.value).toBe("You pin requests==2.28.1; fixed in 2.31.0; upgrade: requests\\>=2.31.0,\\<3"); // escaped: it renders as written
   });
 
   it("says what to do about a malicious package instead of an upgrade", () => {

@@ -25,8 +25,14 @@ describe("command parsing", () => {
     expect(parseCommand("urgent digest")).toEqual({ name: "urgent", urgent: "digest" });
     expect(parseCommand("all-clear on")).toEqual({ name: "all-clear", on: true });
     expect(parseCommand("severity HIGH")).toEqual({ name: "severity", floor: "high" });
-    expect(parseCommand("mute ghsa-j8r2-6x86-q33q")).toEqual({ name: "mute", id: "GHSA-J8R2-6X86-Q33Q" });
-    expect(parseCommand("unmute PYSEC-2023-74")).toEqual({ name: "unmute", id: "PYSEC-2023-74" });
+    expect(parseCommand("mute ghsa-j8r2-6x86-q33q")).toEqual({ name: "mute", mute: { kind: "advisory", target: "GHSA-J8R2-6X86-Q33Q" } });
+    expect(parseCommand("mute Django until 2026-12-31 waiting for the 5.x upgrade")).toEqual({
+      name: "mute", mute: { kind: "package", target: "django", until: "2026-12-31", reason: "waiting for the 5.x upgrade" },
+    });
+    expect(parseCommand("unmute PYSEC-2023-74")).toEqual({ name: "unmute", target: "PYSEC-2023-74" });
+    expect(parseCommand("fixed-only on")).toEqual({ name: "fixed-only", on: true });
+    expect(parseCommand("watch -r api/uv.lock\n[[package]]\nname = \"a\"")).toEqual({ name: "import", label: "api/uv.lock", text: "[[package]]\nname = \"a\"" });
+    expect(parseCommand("unwatch -r api/uv.lock")).toEqual({ name: "unwatch-label", label: "api/uv.lock" });
     expect(parseCommand("status")).toEqual({ name: "status" });
     expect(parseCommand("help")).toEqual({ name: "help" });
     expect(parseCommand("")).toEqual({ name: "help" });
@@ -60,7 +66,12 @@ describe("command parsing", () => {
     ["urgent sometimes", /Usage: urgent/],
     ["all-clear maybe", /Usage: all-clear/],
     ["mute", /Usage: mute/],
-    ["mute <script>", /not an advisory id/],
+    ["mute <script>", /neither an advisory id .* nor a package name/],
+    ["mute requests until tomorrow", /"tomorrow" is not a date/],
+    ["mute requests until 2026-02-30x", /is not a date/],
+    ["fixed-only sometimes", /Usage: fixed-only/],
+    ["watch -r api/uv.lock", /Paste the file's text/],
+    ["watch -r ../../etc/passwd!\nx", /labels use letters/],
     ["frobnicate", /Unknown command "frobnicate"/],
     [`watch ${"a".repeat(2001)}`, /limit is 2000/],
     [`watch ${Array.from({ length: 501 }, (_, i) => String.fromCharCode(97 + (i % 26), 97 + Math.floor(i / 26))).join(" ")}`, /At most 500/],
