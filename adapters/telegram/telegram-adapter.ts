@@ -1,5 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import { Bot, GrammyError, HttpError, type Context } from "grammy";
+import { request } from "undici";
+import { MAX_IMPORT_CHARS } from "../../src/commands/parse.js";
+import { readLimited } from "../../src/http/client.js";
 import type { UserFromGetMe } from "grammy/types";
 import type { Clock } from "../../src/clock.js";
 import type { CommandHandler } from "../../src/commands/execute.js";
@@ -103,6 +106,26 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
         await answer(ctx, reply.text);
       });
     }
+    // A dependency file sent as a document, captioned `/watch -r [label]`, is imported like pasted text.
+    bot.on("message:document", async (ctx) => {
+      const caption = /^\/watch(?:@\w+)?\s+-r(?:\s+(\S+))?\s*$/.exec(ctx.message.caption ?? "");
+      if (!caption) return;
+      const doc = ctx.message.document;
+      const label = caption[1] ?? doc.file_name ?? "document";
+      if ((doc.file_size ?? 0) > MAX_IMPORT_CHARS) return answer(ctx, `${label} is larger than ${MAX_IMPORT_CHARS / 1024} KB.`);
+      const file = await ctx.getFile();
+      if (!file.file_path) return answer(ctx, "Telegram did not give me that file; please paste its text instead.");
+      const url = `${opts.apiRoot}/file/bot${opts.token}/${file.file_path}`;
+      const res = await request(url, { headersTimeout: 30_000, bodyTimeout: 30_000 });
+      if (res.statusCode !== 200) {
+        res.body.resume();
+        return answer(ctx, "I could not download that file; please try again or paste its text.");
+      }
+      const text = await readLimited(res.body, MAX_IMPORT_CHARS, label, "telegram").catch(() => undefined);
+      if (text === undefined) return answer(ctx, `${label} is larger than ${MAX_IMPORT_CHARS / 1024} KB.`);
+      const reply = await onCommand({ channel: `telegram:${ctx.chat.id}`, user: String(ctx.from?.id ?? "unknown"), canManage: await mayManage(ctx), text: `watch -r ${label}\n${text}` });
+      await answer(ctx, reply.text);
+    });
     bot.callbackQuery(/^([mu]):(.+)$/, async (ctx) => {
       const [, kind, arg] = ctx.match;
       const reply = await onCommand({

@@ -17,6 +17,8 @@ export interface FakeTelegram extends FakeServer {
   readonly blocked: Set<number>;
   /** Chats migrated to a supergroup: old id → new id. */
   readonly migrated: Map<number, number>;
+  /** Files a user "uploaded": file_id → path and content (served by getFile and /file/bot<token>/<path>). */
+  readonly files: Map<string, { path: string; content: string }>;
   /** The next sendMessage answers 429 with this retry_after. */
   rateLimitNextSend(seconds: number): void;
   sent(chatId?: number): TelegramCall[];
@@ -40,7 +42,14 @@ export async function startFakeTelegram(token = "123456:TEST-token"): Promise<Fa
   const fail = (res: ServerResponse, code: number, description: string, parameters?: unknown) =>
     res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) }));
 
+  const files = new Map<string, { path: string; content: string }>();
   const server = await startFakeServer(async (req, res, text) => {
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec((req.url ?? "").split("?")[0]!);
+    if (download) {
+      const file = [...files.values()].find((f) => f.path === download[2]);
+      if (download[1] !== token || !file) return fail(res, 404, "Not Found");
+      return res.writeHead(200, { "content-type": "application/octet-stream" }).end(file.content);
+    }
     const m = /^\/bot([^/]+)\/(\w+)$/.exec((req.url ?? "").split("?")[0]!);
     if (!m || m[1] !== token) return fail(res, 401, "Unauthorized");
     const method = m[2]!;
@@ -67,6 +76,10 @@ export async function startFakeTelegram(token = "123456:TEST-token"): Promise<Fa
           });
         }
         return ok(res, queue.filter((u) => Number(u["update_id"]) >= offset));
+      }
+      case "getFile": {
+        const f = files.get(String(body["file_id"]));
+        return f ? ok(res, { file_id: body["file_id"], file_unique_id: "u", file_size: f.content.length, file_path: f.path }) : fail(res, 400, "Bad Request: invalid file_id");
       }
       case "getChatMember": {
         const user = Number(body["user_id"]);
@@ -99,6 +112,7 @@ export async function startFakeTelegram(token = "123456:TEST-token"): Promise<Fa
     admins,
     blocked,
     migrated,
+    files,
     pushUpdate(update) {
       queue.push({ update_id: nextUpdate++, ...update });
       for (const wake of [...waiting]) wake();
