@@ -10,7 +10,7 @@ import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/log.js";
 import { startBot } from "../src/main.js";
 import { startFakeOsvBucket } from "../test/fakes/osv-bucket.js";
-import { allOsvRecords, pypaRecord } from "../test/helpers/fixtures.js";
+import { allOsvRecords, pypaRecordAs } from "../test/helpers/fixtures.js";
 
 const say = (text: string) => process.stdout.write(`\x1b[1m[demo]\x1b[0m ${text}\n\n`);
 
@@ -33,7 +33,7 @@ say("starting the bot: it seeds its mirror (quietly: history is not news), then 
 const bot = await startBot({ config, log: createLogger(config.logLevel), clock: systemClock, stdout: screen, watch: ["requests==2.28.1", "django>=4.2,<5"] });
 
 say("an upstream publishes a new advisory for requests (a real record under a demo id); the next poll picks it up");
-bucket.put({ ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-2026-DEMO", aliases: ["CVE-2026-00000"], summary: "Demo: a new advisory for requests" });
+bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2026-DEMO"), aliases: ["CVE-2026-00000"], summary: "Demo: a new advisory for requests" });
 
 const deadline = Date.now() + 30_000;
 while (!printed.includes("NEW ADVISORY: PYSEC-2026-DEMO") && Date.now() < deadline) await systemClock.sleep(200);

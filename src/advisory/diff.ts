@@ -13,6 +13,14 @@ export interface StoredAdvisory {
   readonly firstSeen: string;
   /** An event whose fan-out to channels has not finished yet (survives a crash in between). */
   readonly pendingEvent?: Exclude<ChangeKind, "unchanged">;
+  /** Ids of the source records merged into this advisory (they alias each other). */
+  readonly members?: string[];
+  /** When each source (osv, pypa, psf…) first delivered this vulnerability. */
+  readonly sources?: Record<string, string>;
+  /** In CISA's Known Exploited Vulnerabilities catalog (through a CVE alias). */
+  readonly kev?: boolean;
+  /** FIRST EPSS probability of exploitation in the next 30 days, 0..1. */
+  readonly epss?: number;
 }
 
 export interface Change {
@@ -21,10 +29,12 @@ export interface Change {
   readonly previous?: StoredAdvisory;
   /** Whether the stored copy must be written (false when nothing at all changed). */
   readonly write: boolean;
+  /** Advisories that this record joined to this one (their messages become this one's). */
+  readonly absorbed?: string[];
 }
 
 /** Material fields: a change in any of them is news to people who were told about the advisory. */
-export function fingerprint(a: Advisory): string {
+export function fingerprint(a: Advisory, kev = false): string {
   const material = {
     withdrawn: Boolean(a.withdrawn),
     summary: a.summary ?? "",
@@ -32,6 +42,7 @@ export function fingerprint(a: Advisory): string {
     severity: a.severity.map((s) => `${s.type}:${s.score}`).sort(),
     affected: a.affected.map((x) => ({ p: x.package?.name, r: x.ranges.filter((r) => r.type === "ECOSYSTEM").map((r) => r.events), v: x.versions })),
     dbSeverity: a.database_specific?.["severity"] ?? null,
+    kev,
   };
   return createHash("sha256").update(JSON.stringify(material)).digest("hex").slice(0, 16);
 }
@@ -42,16 +53,16 @@ function instant(ts: string): number {
 }
 
 /** Decides what an incoming record means relative to the stored copy. Pure. */
-export function classify(prev: StoredAdvisory | undefined, next: Advisory, now: Date, quiet = false): Change {
-  const change = classifyChange(prev, next, now);
+export function classify(prev: StoredAdvisory | undefined, next: Advisory, now: Date, quiet = false, kev = prev?.kev ?? false): Change {
+  const change = classifyChange(prev, next, now, kev);
   if (!quiet || change.kind === "unchanged") return change;
   // Seeding is history, not news: store what changed, announce nothing.
   const { pendingEvent: _none, ...current } = change.current;
   return { ...change, kind: "unchanged", current };
 }
 
-function classifyChange(prev: StoredAdvisory | undefined, next: Advisory, now: Date): Change {
-  const fp = fingerprint(next);
+function classifyChange(prev: StoredAdvisory | undefined, next: Advisory, now: Date, kev: boolean): Change {
+  const fp = fingerprint(next, kev);
   if (!prev) {
     const current: StoredAdvisory = { v: 1, advisory: next, revision: 1, fingerprint: fp, firstSeen: now.toISOString() };
     // A record that is already withdrawn when first seen is no news to anyone.
@@ -66,5 +77,5 @@ function classifyChange(prev: StoredAdvisory | undefined, next: Advisory, now: D
     return { kind: "unchanged", current: same ? prev : { ...prev, advisory: next }, previous: prev, write: !same };
   }
   const kind = next.withdrawn && !prev.advisory.withdrawn ? "withdrawn" : "updated";
-  return { kind, current: { ...prev, advisory: next, revision: prev.revision + 1, fingerprint: fp, pendingEvent: kind }, previous: prev, write: true };
+  return { kind, current: { ...prev, advisory: next, revision: prev.revision + 1, fingerprint: fp, pendingEvent: kind, ...(kev && { kev }) }, previous: prev, write: true };
 }

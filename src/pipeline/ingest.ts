@@ -56,9 +56,11 @@ export function createIngest(deps: IngestDeps): RecordSink {
     return queued;
   }
 
-  return async (records, { seed }) => {
-    const changes = await advisories.upsertMany(records, { quiet: seed });
+  return async (records, { seed, source }) => {
+    const changes = await advisories.upsertMany(records, { quiet: seed, source });
     for (const change of changes) {
+      // Merged advisories keep one message per channel: the absorbed one's message is now this one's.
+      if (change.absorbed) await outbox.adopt(change.current.advisory.id, change.absorbed);
       if (change.kind === "unchanged") continue;
       const queued = await fanOut(change);
       await advisories.fannedOut(change.current.advisory.id, change.current.revision);

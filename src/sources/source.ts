@@ -2,7 +2,7 @@ import type { Advisory } from "../advisory/osv-schema.js";
 import type { SourceState, Validators } from "../store/ports.js";
 
 /** Receives records as a source reads them, in batches, so memory stays bounded. `seed` batches are history, not news. */
-export type RecordSink = (records: Advisory[], opts: { readonly seed: boolean }) => Promise<void>;
+export type RecordSink = (records: Advisory[], opts: { readonly seed: boolean; readonly source: string }) => Promise<void>;
 
 export interface PollOutcome {
   readonly cursor?: string;

@@ -1,6 +1,7 @@
 // Storage keys and the `v` field of each record are the schema; bump the prefix to migrate.
 export const KEYS = {
   advisory: (id: string) => `v1:advisory:${id}`,
+  record: (id: string) => `v1:record:${id}`,
   alias: (alias: string) => `v1:alias:${alias}`,
   pkg: (name: string) => `v1:pkg:${name}`,
   packages: "v1:packages",

@@ -62,6 +62,15 @@ export function createKeyvOutbox(db: Db): Outbox {
         await keyv.delete(KEYS.outbox(key));
         await keyv.set(KEYS.outboxIndex, (await index()).filter((k) => k !== key));
       }),
+    adopt: (into, from) =>
+      db.transaction(async () => {
+        const merged: Told = { ...((await keyv.get<Told>(KEYS.told(into))) ?? {}) };
+        for (const id of from) {
+          for (const [channel, t] of Object.entries((await keyv.get<Told>(KEYS.told(id))) ?? {})) merged[channel] ??= { revision: 0, ref: t.ref };
+          await keyv.delete(KEYS.told(id));
+        }
+        await keyv.set(KEYS.told(into), merged);
+      }),
     async told(advisoryId) {
       return (await keyv.get<Told>(KEYS.told(advisoryId))) ?? {};
     },

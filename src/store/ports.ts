@@ -8,8 +8,13 @@ import type { Notification, Reply } from "../render/notification.js";
 export interface AdvisoryStore {
   get(idOrAlias: string): Promise<StoredAdvisory | undefined>;
   byPackage(name: NormalizedName): Promise<StoredAdvisory[]>;
-  /** `quiet`: store without making news (seeding). */
-  upsertMany(records: readonly Advisory[], opts?: { readonly quiet?: boolean }): Promise<Change[]>;
+  /**
+   * Stores source records and merges those that alias each other into one advisory (union-find over
+   * ids and aliases); one Change per record, for its advisory. `quiet`: store without making news.
+   */
+  upsertMany(records: readonly Advisory[], opts?: { readonly quiet?: boolean; readonly source?: string }): Promise<Change[]>;
+  /** Sets the exploitation signals of an advisory; a KEV addition is a material change. */
+  setPriority(id: string, signals: { readonly kev: boolean; readonly epss?: number }): Promise<Change | undefined>;
   /** Marks the fan-out of an event as finished, so a re-read of the record is not news again. */
   fannedOut(id: string, revision: number): Promise<void>;
   packageNames(): Promise<string[]>;
@@ -76,6 +81,8 @@ export interface Outbox {
   list(): Promise<OutboxItem[]>;
   /** Drops an item without recording a delivery (it was re-addressed). */
   remove(key: string): Promise<void>;
+  /** After advisories merged: channels told about `from` count as told about `into` (revision 0, same message). */
+  adopt(into: string, from: readonly string[]): Promise<void>;
   /** Channels already told about an advisory, with the revision and message they got. */
   told(advisoryId: string): Promise<Record<ChannelKey, { readonly revision: number; readonly ref: MessageRef }>>;
 }

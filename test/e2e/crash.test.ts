@@ -9,7 +9,7 @@ import { createLogger } from "../../src/log.js";
 import { openServices } from "../../src/services.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack-api.js";
-import { allOsvRecords, pypaRecord } from "../helpers/fixtures.js";
+import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
 
 const CHANNELS = 1000;
 // Fixed "random" moments (ms after start) at which the bot is killed, spread over ingest and delivery.
@@ -40,7 +40,7 @@ it(`delivers all of ${CHANNELS} alerts across ${KILL_AFTER_MS.length} SIGKILLs, 
     await services.channels.update(`slack:C${String(i).padStart(5, "0")}`, (c) => ({ ...c, watches: [{ name: "requests" as never, specifier: "" }] }));
   }
   await services.db.close();
-  bucket.put({ ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-2099-99" });
+  bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-99") });
 
   const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
   const childEnv = { ...env, PATH: process.env["PATH"], PORT: "0", SLACK_BOT_TOKEN: "xoxb-crash", SLACK_SIGNING_SECRET: "s", SLACK_API_URL: slack.api };

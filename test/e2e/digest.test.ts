@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDigestScheduler, type DigestScheduler } from "../../src/scheduler/digest.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
-import { allOsvRecords, pypaRecord } from "../helpers/fixtures.js";
+import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 
 let bucket: FakeOsvBucket;
@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 async function publish(id: string, extra: Record<string, unknown> = {}, pkg = "requests", base = "PYSEC-2023-74"): Promise<void> {
-  bucket.put({ ...pypaRecord(pkg, base), id, ...extra }, h.clock.now().toISOString());
+  bucket.put({ ...pypaRecordAs(pkg, base, id), ...extra }, h.clock.now().toISOString());
   await h.services.poller.pollOnce(h.services.sources[0]!);
 }
 
@@ -76,7 +76,7 @@ describe("daily digests through the real stores and the console", () => {
   });
 
   it("malicious packages skip the digest (urgent live), and wait for it with urgent digest", async () => {
-    const mal = { ...pypaRecord("requests", "PYSEC-2023-74"), id: "MAL-2099-1", summary: "Malicious code in requests (PyPI)" };
+    const mal = { ...pypaRecordAs("requests", "PYSEC-2023-74", "MAL-2099-1"), summary: "Malicious code in requests (PyPI)" };
     await h.command("console:d", "watch requests");
     await h.command("console:d", "mode digest");
     bucket.put(mal, h.clock.now().toISOString());

@@ -7,7 +7,7 @@ import { createPackageSuggester } from "../../src/suggest.js";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord-api.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
 import { commandInteraction, discordTestKeys, postInteraction } from "../helpers/discord.js";
-import { allOsvRecords, pypaRecord } from "../helpers/fixtures.js";
+import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 
 const APP = "100000000000000001";
@@ -68,7 +68,7 @@ describe("Discord through the real discord.js client on the gateway", () => {
     expect(data.allowed_mentions).toEqual({ parse: [] });
     expect((await h.services.channels.get(`discord:${CH}`))?.watches).toEqual([{ name: "django", specifier: ">=4.2" }]);
 
-    bucket.put({ ...pypaRecord("django", "PYSEC-2024-70"), id: "PYSEC-2099-10", summary: "Django @everyone <@&123> test" }, "2026-11-25T10:00:00Z");
+    bucket.put({ ...pypaRecordAs("django", "PYSEC-2024-70", "PYSEC-2099-10"), summary: "Django @everyone <@&123> test" }, "2026-11-25T10:00:00Z");
     await h.services.poller.pollOnce(h.services.sources[0]!);
     expect(await h.dispatcher.drain()).toBe(1);
     const messages = discord.messages(CH);
@@ -154,7 +154,7 @@ describe("Discord HTTP interactions", () => {
   it("a channel the bot lost access to is paused, visibly, and nothing else is affected", async () => {
     await post("watch requests");
     discord.forbiddenChannels.add(CH);
-    bucket.put({ ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-2099-11" }, "2026-11-25T10:00:00Z");
+    bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-11") }, "2026-11-25T10:00:00Z");
     await h.services.poller.pollOnce(h.services.sources[0]!);
     expect(await h.dispatcher.drain()).toBe(0);
     const channel = await h.services.channels.get(`discord:${CH}`);

@@ -5,7 +5,7 @@ import { systemClock } from "../../src/clock.js";
 import { createLogger } from "../../src/log.js";
 import { FAKE_BOT, startFakeTelegram, textUpdate, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
-import { allOsvRecords, pypaRecord, readFixture } from "../helpers/fixtures.js";
+import { allOsvRecords, pypaRecordAs, readFixture } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 
 const CHAT = 4242; // a private chat: the user manages it
@@ -40,7 +40,7 @@ async function send(update: Record<string, unknown>): Promise<string> {
 }
 
 async function publish(id: string, pkg: string, base: string, extra: Record<string, unknown> = {}): Promise<number> {
-  bucket.put({ ...pypaRecord(pkg, base), id, ...extra }, h.clock.now().toISOString());
+  bucket.put({ ...pypaRecordAs(pkg, base, id), ...extra }, h.clock.now().toISOString());
   await h.services.poller.pollOnce(h.services.sources[0]!);
   return h.dispatcher.drain();
 }

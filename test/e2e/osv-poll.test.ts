@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
-import { allOsvRecords, pypaRecord } from "../helpers/fixtures.js";
+import { allOsvRecords, pypaRecord, pypaRecordAs } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 
 let bucket: FakeOsvBucket;
@@ -41,7 +41,7 @@ describe("OSV source against a fake bucket", () => {
 
   it("an added and a modified advisory each produce one alert to the watching channel and none to others", async () => {
     await seedAndWatch();
-    const added = { ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-2099-1", aliases: ["CVE-2099-0001"], summary: "A new requests problem" };
+    const added = { ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-1"), aliases: ["CVE-2099-0001"], summary: "A new requests problem" };
     bucket.put(added, "2026-11-25T10:00:00Z");
     const modified = pypaRecord("requests", "PYSEC-2018-28");
     bucket.put({ ...modified, summary: "Now with a summary" }, "2026-11-25T10:00:01Z");
@@ -79,7 +79,7 @@ describe("OSV source against a fake bucket", () => {
   ])("%s leaves the cursor where it was, and the next poll catches up", async (_name, fault, message) => {
     await seedAndWatch();
     const cursor = (await state()).cursor;
-    bucket.put({ ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-2099-2" }, "2026-11-25T11:00:00Z");
+    bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-2") }, "2026-11-25T11:00:00Z");
     bucket.fault("/PyPI/modified_id.csv", fault);
     expect(await h.services.poller.pollOnce(osv())).toBeUndefined();
     const after = await state();
@@ -94,7 +94,7 @@ describe("OSV source against a fake bucket", () => {
   it("a 500 on one record fails the poll without moving the cursor; nothing is lost", async () => {
     await seedAndWatch();
     const cursor = (await state()).cursor;
-    bucket.put({ ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-2099-3" }, "2026-11-25T11:00:00Z");
+    bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-3") }, "2026-11-25T11:00:00Z");
     bucket.fault("/PyPI/PYSEC-2099-3.json", { kind: "status", status: 503 });
     expect(await h.services.poller.pollOnce(osv())).toBeUndefined();
     expect((await state()).cursor).toBe(cursor);
@@ -106,8 +106,8 @@ describe("OSV source against a fake bucket", () => {
     await seedAndWatch();
     bucket.addCsvLine("this is not a csv row");
     bucket.putRaw("PYSEC-2099-4", "{ not json", "2026-11-25T12:00:00Z");
-    bucket.put({ ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-0000-CVE-2099-1" }, "2026-11-25T12:00:01Z");
-    bucket.put({ ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-2099-5" }, "2026-11-25T12:00:02Z");
+    bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-0000-CVE-2099-1") }, "2026-11-25T12:00:01Z");
+    bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-5") }, "2026-11-25T12:00:02Z");
     const outcome = await h.services.poller.pollOnce(osv());
     // PYSEC-2099-5, plus the re-checked row in the cursor's own instant; one bad line, one bad record.
     expect(outcome).toMatchObject({ read: 2, skipped: 2 });
@@ -118,7 +118,7 @@ describe("OSV source against a fake bucket", () => {
 
   it("a withdrawal is told only to channels that got the alert", async () => {
     await seedAndWatch();
-    const rec = { ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-2099-6" };
+    const rec = { ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-6") };
     bucket.put(rec, "2026-11-25T13:00:00Z");
     await h.services.poller.pollOnce(osv());
     await h.command("console:c", "watch requests"); // joins after the alert

@@ -6,7 +6,7 @@ import { createHttpServer, type HttpServer } from "../../src/http/server.js";
 import { createLogger } from "../../src/log.js";
 import { slashPayload, startFakeSlack, type FakeSlack } from "../fakes/slack-api.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
-import { allOsvRecords, pypaRecord } from "../helpers/fixtures.js";
+import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { assertInertMrkdwn, postSigned } from "../helpers/slack.js";
 
@@ -43,7 +43,7 @@ afterEach(async () => {
 });
 
 async function publish(id: string, extra: Record<string, unknown> = {}, at = "2026-11-25T10:00:00Z"): Promise<void> {
-  bucket.put({ ...pypaRecord("requests", "PYSEC-2023-74"), id, ...extra }, at);
+  bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", id), ...extra }, at);
   await h.services.poller.pollOnce(h.services.sources[0]!);
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
-import { allOsvRecords, pypaRecord } from "../helpers/fixtures.js";
+import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
 
 let bucket: FakeOsvBucket;
 let dir: string;
@@ -52,7 +52,7 @@ it("the compiled bin runs the bot: console watches, stdin commands, live alerts,
   await waitFor(() => out, "No known advisory affects requests 2.31.0");
   await waitFor(() => out, "is not a valid package name");
 
-  bucket.put({ ...pypaRecord("requests", "PYSEC-2023-74"), id: "PYSEC-2099-77" });
+  bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-77") });
   await waitFor(() => out, "=== NEW ADVISORY: PYSEC-2099-77");
   child.kill("SIGTERM");
   expect(await exited).toBe(0);

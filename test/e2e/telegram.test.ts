@@ -7,7 +7,7 @@ import { createHttpServer, type HttpServer } from "../../src/http/server.js";
 import { createLogger } from "../../src/log.js";
 import { FAKE_BOT, startFakeTelegram, textUpdate, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
-import { allOsvRecords, pypaRecord } from "../helpers/fixtures.js";
+import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { assertOwnHtmlOnly } from "../helpers/telegram.js";
 
@@ -83,7 +83,7 @@ describe("Telegram through the real grammY bot, long polling", () => {
 
   it("an advisory arrives as escaped HTML with buttons; a press by an admin mutes it, by a member does not", async () => {
     await say("/watch flask<3", ADMIN);
-    bucket.put({ ...pypaRecord("flask", "PYSEC-2023-62"), id: "PYSEC-2099-20", summary: "flask </b><a href=\"x\">pwn</a> & more" }, "2026-11-25T10:00:00Z");
+    bucket.put({ ...pypaRecordAs("flask", "PYSEC-2023-62", "PYSEC-2099-20"), summary: "flask </b><a href=\"x\">pwn</a> & more" }, "2026-11-25T10:00:00Z");
     await h.services.poller.pollOnce(h.services.sources[0]!);
     expect(await h.dispatcher.drain()).toBe(1);
     const alert = tg.sent(GROUP).at(-1)!;
@@ -111,7 +111,7 @@ describe("Telegram through the real grammY bot, long polling", () => {
   it("waits out a 429's retry_after, then delivers", async () => {
     await say("/watch flask", ADMIN);
     tg.rateLimitNextSend(7);
-    bucket.put({ ...pypaRecord("flask", "PYSEC-2023-62"), id: "PYSEC-2099-21" }, "2026-11-25T10:00:00Z");
+    bucket.put({ ...pypaRecordAs("flask", "PYSEC-2023-62", "PYSEC-2099-21") }, "2026-11-25T10:00:00Z");
     await h.services.poller.pollOnce(h.services.sources[0]!);
     const before = tg.sent(GROUP).length;
     expect(await h.dispatcher.drain()).toBe(0);
@@ -127,7 +127,7 @@ describe("Telegram through the real grammY bot, long polling", () => {
   it("moves the subscription when the group is migrated to a supergroup", async () => {
     await say("/watch flask", ADMIN);
     tg.migrated.set(GROUP, -1002);
-    bucket.put({ ...pypaRecord("flask", "PYSEC-2023-62"), id: "PYSEC-2099-22" }, "2026-11-25T10:00:00Z");
+    bucket.put({ ...pypaRecordAs("flask", "PYSEC-2023-62", "PYSEC-2099-22") }, "2026-11-25T10:00:00Z");
     await h.services.poller.pollOnce(h.services.sources[0]!);
     await h.dispatcher.drain();
     expect(await h.dispatcher.drain()).toBe(0);

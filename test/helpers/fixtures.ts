@@ -39,3 +39,8 @@ export function allOsvRecords(): Record<string, unknown>[] {
   const mal = walk(fixturePath("malicious", "osv"), ".json").map((f) => JSON.parse(readFileSync(f, "utf8")) as Record<string, unknown>);
   return [...pypa, ...mal];
 }
+
+/** A real PyPA record republished as a different vulnerability: a new id and no aliases shared with the original. */
+export function pypaRecordAs(pkg: string, base: string, id: string): Record<string, unknown> {
+  return { ...pypaRecord(pkg, base), id, aliases: [] };
+}

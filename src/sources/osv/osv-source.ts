@@ -76,7 +76,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
           batch.push(a);
           cursor = later(cursor, a.modified);
           if (batch.length >= batchSize) {
-            await sink(batch, { seed: true });
+            await sink(batch, { seed: true, source: SOURCE });
             read += batch.length;
             opts.onProgress?.(read);
             batch = [];
@@ -86,7 +86,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
         if (err instanceof UpstreamError) throw err;
         throw new UpstreamError(`all.zip is not a readable zip: ${(err as Error).message}`, SOURCE);
       }
-      await sink(batch, { seed: true });
+      await sink(batch, { seed: true, source: SOURCE });
       read += batch.length;
       opts.onProgress?.(read);
       log.info({ read, skipped, cursor }, "seeded mirror from all.zip");
@@ -127,7 +127,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       for (const line of scan.malformed) log.warn({ line }, "skipped malformed modified_id.csv line");
       const ids = [...new Set(scan.rows.map((row) => row.id))].filter((id) => !isIgnoredId(id));
       const records = (await mapLimit(ids, opts.concurrency ?? 8, (id) => fetchRecord(id, signal))).filter((a): a is Advisory => a !== undefined);
-      for (let i = 0; i < records.length; i += batchSize) await sink(records.slice(i, i + batchSize), { seed: false });
+      for (let i = 0; i < records.length; i += batchSize) await sink(records.slice(i, i + batchSize), { seed: false, source: SOURCE });
       const cursor = scan.rows.reduce<string>((c, row) => later(c, row.modified), state.cursor);
       return {
         cursor,
