@@ -17,6 +17,11 @@ export interface Channel {
   readonly mutes: Mute[];
   /** Tell only about advisories that have a fixed version (malicious packages are always told). */
   readonly fixedOnly: boolean;
+  /** Warn when a malicious package is published under a name one edit away from a watched one. */
+  readonly lookalikes: boolean;
+  /** Further floors from exploitation signals: minimum EPSS probability, and only KEV-listed advisories. */
+  readonly epssFloor: number;
+  readonly kevOnly: boolean;
   /** Weekly digests: the day (mon…sun); daily when unset. */
   readonly digestDay?: Weekday;
   /** Live alerts wait until the end of this local window (except malicious-package ones). */
@@ -48,7 +53,7 @@ export interface Mute {
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const DEFAULTS = { watches: [], mode: "live", digestTime: "09:00", timezone: "UTC", severity: "any", mutes: [], urgent: "live", allClear: false, fixedOnly: false } as const;
+const DEFAULTS = { watches: [], mode: "live", digestTime: "09:00", timezone: "UTC", severity: "any", mutes: [], urgent: "live", allClear: false, fixedOnly: false, lookalikes: true, epssFloor: 0, kevOnly: false } as const;
 
 export function newChannel(key: ChannelKey): Channel {
   return { v: 1, key, ...DEFAULTS, watches: [], mutes: [] };

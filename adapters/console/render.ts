@@ -1,4 +1,4 @@
-import type { Notification, Reply } from "../../src/render/notification.js";
+import { signalsLine, type Notification, type Reply } from "../../src/render/notification.js";
 import { severityLabel } from "../../src/lookup.js";
 
 // Advisory text is public input: control characters (terminal escape sequences) must not reach the terminal.
@@ -17,6 +17,8 @@ const HEADINGS: Record<Notification["event"], string> = {
 export function renderNotification(n: Notification): string {
   const heading = n.malicious && n.event !== "withdrawn" ? "MALICIOUS PACKAGE" : HEADINGS[n.event];
   const lines = [`=== ${heading}: ${n.advisoryId} (${severityLabel(n.severity)}) ===`, n.title];
+  const signals = signalsLine(n);
+  if (signals) lines.push(signals);
   if (n.event === "withdrawn") {
     lines.push(`This advisory was withdrawn by its publisher; no action is needed for ${n.package}.`);
   } else {

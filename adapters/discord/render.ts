@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Notification, Reply } from "../../src/render/notification.js";
+import { signalsLine, type Notification, type Reply } from "../../src/render/notification.js";
 import { safeUrl, splitLines, trimAtWord } from "../../src/render/text.js";
 import { severityLabel } from "../../src/lookup.js";
 import { escapeDiscord } from "./escape.js";
@@ -59,6 +59,8 @@ export function renderEmbed(n: Notification): Embed {
     if (n.invalidVersions.length) fields.push(field("Unreadable versions in the advisory", e(n.invalidVersions.slice(0, 10).join(", "))));
   }
   if (n.aliases.length) fields.push(field("Aliases", e(n.aliases.join(", "))));
+  const signals = signalsLine(n);
+  if (signals) fields.push(field("Signals", e(signals)));
   const links = n.references.map(safeUrl).filter((u): u is string => Boolean(u)).map((u) => `<${u}>`);
   if (links.length) fields.push(field("Links", links.join("\n")));
   fields.push(field("Published / modified", e(`${n.published ?? "?"} / ${n.modified}`)));

@@ -1,4 +1,4 @@
-import type { Notification, Reply } from "../../src/render/notification.js";
+import { signalsLine, type Notification, type Reply } from "../../src/render/notification.js";
 import { safeUrl, splitLines, trimAtWord } from "../../src/render/text.js";
 import { severityLabel } from "../../src/lookup.js";
 import { escapeMrkdwn } from "./escape.js";
@@ -35,7 +35,7 @@ export function renderNotification(n: Notification): SlackMessage {
   const header = trimAtWord(`${label}: ${n.advisoryId} — ${n.title}`, LIMITS.header);
   const blocks: Block[] = [
     { type: "header", text: { type: "plain_text", text: header, emoji: false } },
-    { type: "context", elements: [mrkdwn(fit(`Severity: ${severityLabel(n.severity)} · package ${n.package} · published ${n.published ?? "?"} · modified ${n.modified}`, LIMITS.field))] },
+    { type: "context", elements: [mrkdwn(fit([`Severity: ${severityLabel(n.severity)}`, `package ${n.package}`, signalsLine(n), `published ${n.published ?? "?"}`, `modified ${n.modified}`].filter(Boolean).join(" · "), LIMITS.field))] },
   ];
   if (n.event === "withdrawn") {
     blocks.push({ type: "section", text: mrkdwn(`~${fit(n.title, LIMITS.section - 80)}~\nWithdrawn by its publisher: no action needed.`) });

@@ -1,4 +1,4 @@
-import type { Notification, Reply } from "../../src/render/notification.js";
+import { signalsLine, type Notification, type Reply } from "../../src/render/notification.js";
 import { safeUrl, splitLines, trimAtWord } from "../../src/render/text.js";
 import { severityLabel } from "../../src/lookup.js";
 import { escapeHtml } from "./escape.js";
@@ -28,8 +28,10 @@ export function renderNotification(n: Notification): TelegramMessage {
     if (n.invalidVersions.length) lines.push(`Unreadable versions in the advisory: ${escapeHtml(n.invalidVersions.slice(0, 5).join(", "))}`);
   }
   if (n.aliases.length) lines.push(`Aliases: ${escapeHtml(trimAtWord(n.aliases.join(", "), 400))}`);
+  const signals = signalsLine(n);
+  if (signals) lines.push(escapeHtml(signals));
   const url = safeUrl(n.url);
-  if (url) lines.push(`<a href="${escapeHtml(url)}">Details on OSV</a>`);
+  if (url) lines.push(`<a href="${escapeHtml(url)}">Details</a>`);
   const fixed = [title, ...lines].join("\n");
   const details = n.details && n.event !== "withdrawn" ? fitEscaped(n.details, MAX_TEXT - fixed.length - 2) : "";
   const text = details ? `${fixed}\n\n${details}` : fixed;

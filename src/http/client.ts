@@ -11,6 +11,8 @@ export interface GetOptions {
   readonly source: string;
   readonly validators?: Validators;
   readonly signal?: AbortSignal;
+  /** Extra request headers (Accept, Authorization); never logged. */
+  readonly headers?: Record<string, string>;
 }
 
 /** The one way pysec-herald talks HTTP: only to configured base URLs, with timeouts and conditional requests. */
@@ -34,6 +36,13 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
   if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** GitHub's way of saying "wait": no requests left until x-ratelimit-reset (epoch seconds). */
+function rateLimitResetMs(h: Record<string, string | string[] | undefined>): number | undefined {
+  if (header(h, "x-ratelimit-remaining") !== "0") return undefined;
+  const reset = Number(header(h, "x-ratelimit-reset"));
+  return Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) : undefined;
 }
 
 function header(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -62,7 +71,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (!prefixes.some((p) => url.startsWith(p))) {
       throw new UpstreamError(`refusing to fetch ${url}: not under a configured base URL`, opts.source);
     }
-    const headers: Record<string, string> = { "user-agent": "pysec-herald", accept: "*/*" };
+    const headers: Record<string, string> = { "user-agent": "pysec-herald", accept: "*/*", ...opts.headers };
     if (opts.validators?.etag) headers["if-none-match"] = opts.validators.etag;
     if (opts.validators?.lastModified) headers["if-modified-since"] = opts.validators.lastModified;
     let res: Dispatcher.ResponseData;
@@ -84,7 +93,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     if (res.statusCode >= 400) {
       res.body.resume();
-      throw new UpstreamError(`GET ${url}: HTTP ${res.statusCode}`, opts.source, res.statusCode, retryAfterMs(res.headers["retry-after"]));
+      throw new UpstreamError(`GET ${url}: HTTP ${res.statusCode}`, opts.source, res.statusCode, retryAfterMs(res.headers["retry-after"]) ?? rateLimitResetMs(res.headers));
     }
     const etag = header(res.headers, "etag");
     const lastModified = header(res.headers, "last-modified");

@@ -6,11 +6,21 @@ import { isMaliciousId } from "../advisory/ids.js";
 import { affects, type Effect } from "./affects.js";
 import type { Watch } from "./specifiers.js";
 import type { WatchIndex } from "./watch-index.js";
+import { lookalikesOf } from "./lookalike.js";
 
 export interface Match {
   readonly channel: Channel;
   readonly watch: Watch;
   readonly effect: Effect;
+  /** Set for a typosquat warning: the malicious name that was published, and the watched name it imitates. */
+  readonly lookalike?: { readonly published: string; readonly watched: string };
+}
+
+/** Exploitation floors: unknown signals pass, like an unrated severity; malicious packages always pass. */
+function meetsSignals(channel: Channel, stored: StoredAdvisory): boolean {
+  if (isMaliciousId(stored.advisory.id)) return true;
+  if (channel.kevOnly && !stored.kev) return false;
+  return stored.epss === undefined || stored.epss >= channel.epssFloor;
 }
 
 /** Every channel an advisory concerns (one match per channel), after severity floors, mutes, fixed-only and pauses. */
@@ -23,7 +33,7 @@ export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Da
     for (const [key, watches] of index.watchers(name)) {
       if (seen.has(key)) continue;
       const channel = index.channel(key);
-      if (!channel || channel.paused || !meetsFloor(rating, channel.severity)) continue;
+      if (!channel || channel.paused || !meetsFloor(rating, channel.severity) || !meetsSignals(channel, stored)) continue;
       if (isMutedFor(channel, [stored.advisory.id, ...stored.advisory.aliases], name, now)) continue;
       for (const watch of watches) {
         const effect = affects(stored.advisory, watch);
@@ -32,6 +42,20 @@ export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Da
         out.push({ channel, watch, effect });
         seen.add(key);
         break;
+      }
+    }
+  }
+  if (isMaliciousId(stored.advisory.id) && !stored.advisory.withdrawn) {
+    for (const published of names) {
+      for (const watched of lookalikesOf(published, index.names())) {
+        for (const key of index.watchers(watched).keys()) {
+          const channel = index.channel(key);
+          if (seen.has(key) || !channel || channel.paused || !channel.lookalikes) continue;
+          if (isMutedFor(channel, [stored.advisory.id, ...stored.advisory.aliases], watched, now)) continue;
+          const watch = { name: published, specifier: "" };
+          out.push({ channel, watch, effect: affects(stored.advisory, watch), lookalike: { published, watched } });
+          seen.add(key);
+        }
       }
     }
   }

@@ -40,6 +40,11 @@ export class WatchIndex {
     return this.channels.get(key);
   }
 
+  /** Every package name some channel watches. */
+  names(): IterableIterator<NormalizedName> {
+    return this.byName.keys();
+  }
+
   watchers(name: NormalizedName): ReadonlyMap<ChannelKey, Watch[]> {
     return this.byName.get(name) ?? new Map();
   }

@@ -50,7 +50,7 @@ export function createIngest(deps: IngestDeps): RecordSink {
       return queued;
     }
     for (const m of matchAdvisory(stored, index, now)) {
-      const n = buildNotification(change.kind === "new" ? "new" : "updated", stored, m.watch, m.effect);
+      const n = buildNotification(change.kind === "new" ? "new" : "updated", stored, m.watch, m.effect, m.lookalike);
       if (await deliver(m.channel, m.channel.key, n, now)) queued++;
     }
     return queued;

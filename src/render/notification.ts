@@ -4,6 +4,7 @@ import { severityOf, type Severity } from "../advisory/severity.js";
 import type { Effect } from "../matching/affects.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
 import { upgradeAdvice, upgradeFor } from "../matching/upgrade.js";
+import { safeUrl } from "./text.js";
 
 /** A platform-neutral alert: everything an adapter needs to render one advisory for one channel. */
 export interface Notification {
@@ -27,6 +28,14 @@ export interface Notification {
   readonly references: string[];
   readonly published?: string;
   readonly modified: string;
+  /** A typosquat warning: `published` was released as malicious; the channel watches `watched`. */
+  readonly lookalike?: { readonly published: string; readonly watched: string };
+  /** Listed in CISA's Known Exploited Vulnerabilities catalog. */
+  readonly kev?: boolean;
+  /** FIRST EPSS probability, 0..1. */
+  readonly epss?: number;
+  /** The sources that confirmed this vulnerability (osv, pypa, psf, …), earliest first. */
+  readonly sources?: string[];
 }
 
 /** A platform-neutral answer to a command. Plain text; adapters escape it for their platform. */
@@ -43,7 +52,13 @@ export function reply(text: string, ephemeral = false): Reply {
 
 const MAX_DETAILS = 1500;
 
-export function buildNotification(event: Notification["event"], stored: StoredAdvisory, watch: Watch, effect: Effect): Notification {
+/** Announcements link to their post; advisories to their OSV page. */
+function linkOf(stored: StoredAdvisory): string {
+  const url = stored.advisory.database_specific?.["url"];
+  return typeof url === "string" && safeUrl(url) ? url : osvUrl(stored.advisory.id);
+}
+
+export function buildNotification(event: Notification["event"], stored: StoredAdvisory, watch: Watch, effect: Effect, lookalike?: Notification["lookalike"]): Notification {
   const a = stored.advisory;
   const details = (a.details ?? "").trim();
   const upgrade = event === "withdrawn" ? undefined : upgradeFor(watch, effect.fixed);
@@ -52,7 +67,9 @@ export function buildNotification(event: Notification["event"], stored: StoredAd
     event,
     advisoryId: a.id,
     revision: stored.revision,
-    title: (a.summary ?? details.split("\n")[0] ?? a.id).trim().slice(0, 200) || a.id,
+    title: lookalike
+      ? `${lookalike.published} was published as malicious; you watch ${lookalike.watched}`
+      : (a.summary ?? details.split("\n")[0] ?? a.id).trim().slice(0, 200) || a.id,
     details: details.length > MAX_DETAILS ? `${details.slice(0, MAX_DETAILS)}…` : details,
     severity: severityOf(a),
     malicious: isMaliciousId(a.id),
@@ -63,9 +80,22 @@ export function buildNotification(event: Notification["event"], stored: StoredAd
     ...(upgrade && { upgrade: upgradeAdvice(upgrade) }),
     invalidVersions: effect.invalid,
     aliases: a.aliases,
-    url: osvUrl(a.id),
+    url: linkOf(stored),
     references: a.references.map((r) => r.url).slice(0, 5),
     ...(a.published && { published: a.published }),
     modified: a.modified,
+    ...(lookalike && { lookalike }),
+    ...(stored.kev && { kev: true }),
+    ...(stored.epss !== undefined && { epss: stored.epss }),
+    ...(stored.sources && { sources: Object.entries(stored.sources).sort(([, x], [, y]) => x.localeCompare(y)).map(([s]) => s) }),
   };
+}
+
+/** "Exploited in the wild (CISA KEV) · EPSS 12.3% · confirmed by osv, pypa"; empty when there is nothing to say. */
+export function signalsLine(n: Notification): string {
+  const parts: string[] = [];
+  if (n.kev) parts.push("Exploited in the wild (CISA KEV)");
+  if (n.epss !== undefined) parts.push(`EPSS ${(n.epss * 100).toFixed(1)}%`);
+  if (n.sources && n.sources.length) parts.push(`confirmed by ${n.sources.join(", ")}`);
+  return parts.join(" · ");
 }

@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { isIgnoredId, isSafeId } from "../../advisory/ids.js";
+import type { Advisory } from "../../advisory/osv-schema.js";
+import { UpstreamError } from "../../errors.js";
+import { readLimited, type HttpClient } from "../../http/client.js";
+import type { Logger } from "../../log.js";
+import { mapLimit } from "../../util/map-limit.js";
+import type { PollOutcome, Source } from "../source.js";
+
+export interface GithubRepoOptions {
+  readonly id: string;
+  readonly owner: string;
+  readonly repo: string;
+  readonly branch: string;
+  readonly apiUrl: string;
+  readonly rawUrl: string;
+  readonly token?: string;
+  readonly intervalMs: number;
+  readonly http: HttpClient;
+  readonly log: Logger;
+  /** Which changed paths hold advisories (e.g. `vulns/<pkg>/<ID>.yaml`); returns the advisory id or undefined. */
+  readonly advisoryId: (path: string) => string | undefined;
+  /** Raw file text → Advisory (YAML or JSON), possibly enriched (PSF: CPython versions). */
+  readonly parse: (text: string, path: string) => Promise<Advisory>;
+}
+
+const Head = z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/), commit: z.object({ committer: z.object({ date: z.string() }).partial().optional() }).optional() });
+const Compare = z.object({
+  files: z.array(z.object({ filename: z.string(), status: z.string(), previous_filename: z.string().optional() })).default([]),
+});
+
+const MAX_BODY = 10 * 1024 * 1024;
+
+/**
+ * Follows one GitHub repository of advisories: an idle poll is one conditional request for the
+ * branch head (304); otherwise the files changed since the cursor commit (compare) are fetched at
+ * the new head from the raw host. The first poll only records the head: history is not news.
+ * A deleted advisory file is a withdrawal.
+ */
+export function createGithubRepoSource(opts: GithubRepoOptions): Source {
+  const log = opts.log.child({ source: opts.id });
+  const repoPath = `${opts.owner}/${opts.repo}`;
+  const headUrl = `${opts.apiUrl}/repos/${repoPath}/commits/${opts.branch}`;
+  const headers = { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", ...(opts.token && { authorization: `Bearer ${opts.token}` }) };
+
+  async function json<T>(url: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, signal: AbortSignal): Promise<T> {
+    const text = await opts.http.text(url, { source: opts.id, signal, headers, maxBytes: MAX_BODY });
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text ?? "null");
+    } catch {
+      throw new UpstreamError(`${url} did not answer JSON`, opts.id);
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new UpstreamError(`unexpected answer from ${url}`, opts.id);
+    return parsed.data;
+  }
+
+  async function fileAt(sha: string, path: string, signal: AbortSignal): Promise<Advisory | undefined> {
+    const url = `${opts.rawUrl}/${repoPath}/${sha}/${path.split("/").map(encodeURIComponent).join("/")}`;
+    let text: string | undefined;
+    try {
+      text = await opts.http.text(url, { source: opts.id, signal, headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {}, maxBytes: MAX_BODY });
+    } catch (err) {
+      if (err instanceof UpstreamError && err.status === 404) {
+        log.warn({ path, sha }, "changed file not found at its commit");
+        return undefined;
+      }
+      throw err;
+    }
+    try {
+      return text === undefined ? undefined : await opts.parse(text, path);
+    } catch (err) {
+      if (err instanceof UpstreamError) throw err;
+      log.warn({ path, err: (err as Error).message }, "skipped malformed record");
+      return undefined;
+    }
+  }
+
+  return {
+    id: opts.id,
+    intervalMs: opts.intervalMs,
+    async poll(state, sink, signal): Promise<PollOutcome> {
+      const r = await opts.http.get(headUrl, { source: opts.id, signal, headers, ...(state.validators[headUrl] && { validators: state.validators[headUrl] }) });
+      if (r.notModified) return { ...(state.cursor && { cursor: state.cursor }), validators: state.validators, read: 0, skipped: 0 };
+      const body = await readLimited(r.body, MAX_BODY, headUrl, opts.id);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(body);
+      } catch {
+        raw = undefined;
+      }
+      const head = Head.safeParse(raw);
+      if (!head.success) throw new UpstreamError(`unexpected answer from ${headUrl}`, opts.id);
+      const sha = head.data.sha;
+      const validators = { ...state.validators, [headUrl]: r.validators };
+      if (state.cursor === undefined || state.cursor === sha) {
+        if (state.cursor === undefined) log.info({ sha }, "baseline: history before this commit is not news");
+        return { cursor: sha, validators, read: 0, skipped: 0 };
+      }
+      const cmp = await json(`${opts.apiUrl}/repos/${repoPath}/compare/${state.cursor}...${sha}`, Compare, signal);
+      const changes: { path: string; removed: boolean }[] = [];
+      for (const f of cmp.files) {
+        if (f.status === "renamed" && f.previous_filename) changes.push({ path: f.previous_filename, removed: true });
+        changes.push({ path: f.filename, removed: f.status === "removed" });
+      }
+      const wanted = changes.filter((c) => {
+        const id = opts.advisoryId(c.path);
+        return id !== undefined && isSafeId(id) && !isIgnoredId(id);
+      });
+      const withdrawnAt = new Date().toISOString();
+      const records = await mapLimit(wanted, 4, async (c) => {
+        if (!c.removed) return fileAt(sha, c.path, signal);
+        // A deleted file is a withdrawal: the last published version, marked withdrawn.
+        const last = await fileAt(state.cursor!, c.path, signal);
+        return last && { ...last, withdrawn: last.withdrawn ?? withdrawnAt, modified: withdrawnAt };
+      });
+      const found = records.filter((a): a is Advisory => a !== undefined);
+      if (found.length) await sink(found, { seed: false, source: opts.id });
+      return { cursor: sha, validators, read: found.length, skipped: wanted.length - found.length };
+    },
+  };
+}
