@@ -22,6 +22,7 @@ const config = loadConfig({
   STORE_URL: `sqlite://${join(dir, "demo.sqlite")}`,
   OSV_BUCKET_URL: bucket.url,
   OSV_POLL_SECONDS: "2",
+  SOURCES: "osv",
   LOG_LEVEL: "warn",
 });
 const screen = new PassThrough();

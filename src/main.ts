@@ -89,9 +89,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const handle = createCommandHandler(services);
 
   // Seed before answering --watch, so its reply can say what already affects the watches.
-  for (const source of services.sources) {
-    if ((await services.cursors.get(source.id)).cursor === undefined) await services.poller.pollOnce(source);
-  }
+  const osv = services.sources.find((s) => s.id === "osv");
+  if (osv && (await services.cursors.get(osv.id)).cursor === undefined) await services.poller.pollOnce(osv);
   const specs = splitSpecs([...(opts.watch ?? []), config.watch].join(" "));
   if (specs.length > 0 && !consoleAdapter) log.warn("--watch and PYSEC_HERALD_WATCH apply to the console, which is off while a chat platform is configured");
   if (specs.length > 0 && consoleAdapter) {

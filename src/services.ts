@@ -1,3 +1,4 @@
+import type { Change } from "./advisory/diff.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createHttpClient } from "./http/client.js";
@@ -5,7 +6,8 @@ import type { Logger } from "./log.js";
 import { WatchIndex } from "./matching/watch-index.js";
 import { createIngest } from "./pipeline/ingest.js";
 import { createPoller, type Poller } from "./scheduler/poller.js";
-import { createOsvSource } from "./sources/osv/osv-source.js";
+import { createSources, sourceUrls } from "./sources/registry.js";
+import { openPriorityIndex } from "./store/priority-index.js";
 import type { Source } from "./sources/source.js";
 import { createKeyvAdvisoryStore } from "./store/keyv-advisory-store.js";
 import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
@@ -32,7 +34,7 @@ export interface Services {
 
 export interface ServiceOptions {
   readonly onSeedProgress?: (n: number) => void;
-  readonly onEvent?: () => void;
+  readonly onEvent?: (change: Change) => void;
 }
 
 export async function openServices(config: Config, log: Logger, clock: Clock, opts: ServiceOptions = {}): Promise<Services> {
@@ -43,17 +45,10 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const outbox = createKeyvOutbox(db);
   const digests = createKeyvDigestQueue(db);
   const index = WatchIndex.from(await channels.list());
-  const http = createHttpClient({ allowedPrefixes: [config.osvBucketUrl], timeoutMs: config.httpTimeoutSeconds * 1000 });
-  const sources = [
-    createOsvSource({
-      bucketUrl: config.osvBucketUrl,
-      intervalMs: config.osvPollSeconds * 1000,
-      http,
-      log,
-      ...(opts.onSeedProgress && { onProgress: opts.onSeedProgress }),
-    }),
-  ];
-  const sink = createIngest({ advisories, outbox, digests, index, clock, log, ...(opts.onEvent && { onEvent: opts.onEvent }) });
-  const poller = createPoller({ sources, cursors, sink, clock, log });
+  const http = createHttpClient({ allowedPrefixes: sourceUrls(config), timeoutMs: config.httpTimeoutSeconds * 1000 });
+  const priority = await openPriorityIndex(db);
+  const ingest = createIngest({ advisories, outbox, digests, index, clock, log, priority, ...(opts.onEvent && { onEvent: opts.onEvent }) });
+  const sources = createSources(config, { http, log, advisories, priority, ingest, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
+  const poller = createPoller({ sources, cursors, sink: ingest.sink, clock, log });
   return { db, advisories, channels, cursors, outbox, digests, index, sources, poller, clock, log };
 }

@@ -6,6 +6,7 @@ import { matchAdvisory } from "../matching/match.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { buildNotification } from "../render/notification.js";
 import type { RecordSink } from "../sources/source.js";
+import type { PriorityIndex } from "../store/priority-index.js";
 import type { AdvisoryStore, DigestQueue, Outbox } from "../store/ports.js";
 import type { Channel } from "../channel.js";
 import { routeFor } from "../delivery/routing.js";
@@ -18,12 +19,21 @@ export interface IngestDeps {
   readonly index: WatchIndex;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Exploitation signals by CVE (KEV, EPSS), when loaded. */
+  readonly priority?: PriorityIndex;
   /** Called once per event after its fan-out is in the outbox (logging, the dispatcher's wake-up). */
   readonly onEvent?: (change: Change, queued: number) => void;
 }
 
-/** records → mirror → matches → outbox. Returns the sink sources write into; the cursor moves only after it resolves. */
-export function createIngest(deps: IngestDeps): RecordSink {
+export interface Ingest {
+  /** Where sources put what they read; the cursor moves only after it resolves. */
+  readonly sink: RecordSink;
+  /** Fans out one change (used for changes that do not come from a record, such as a KEV addition). */
+  publish(change: Change): Promise<void>;
+}
+
+/** records → mirror → matches → outbox (or digest queue). */
+export function createIngest(deps: IngestDeps): Ingest {
   const { advisories, outbox, index, clock } = deps;
 
   /** Into the outbox (now, or after quiet hours) or the channel's digest queue. */
@@ -37,7 +47,9 @@ export function createIngest(deps: IngestDeps): RecordSink {
   }
 
   async function fanOut(change: Change): Promise<number> {
-    const stored = change.current;
+    const ids = [change.current.advisory.id, ...change.current.advisory.aliases];
+    const epss = deps.priority?.epss(ids) ?? change.current.epss;
+    const stored = { ...change.current, kev: Boolean(change.current.kev || deps.priority?.kev(ids)), ...(epss !== undefined && { epss }) };
     const now = clock.now();
     let queued = 0;
     if (change.kind === "withdrawn") {
@@ -56,16 +68,22 @@ export function createIngest(deps: IngestDeps): RecordSink {
     return queued;
   }
 
-  return async (records, { seed, source }) => {
-    const changes = await advisories.upsertMany(records, { quiet: seed, source });
-    for (const change of changes) {
-      // Merged advisories keep one message per channel: the absorbed one's message is now this one's.
-      if (change.absorbed) await outbox.adopt(change.current.advisory.id, change.absorbed);
-      if (change.kind === "unchanged") continue;
-      const queued = await fanOut(change);
-      await advisories.fannedOut(change.current.advisory.id, change.current.revision);
-      deps.log.info({ id: change.current.advisory.id, kind: change.kind, revision: change.current.revision, queued }, "advisory event");
-      deps.onEvent?.(change, queued);
-    }
+  async function publish(change: Change): Promise<void> {
+    const queued = await fanOut(change);
+    await advisories.fannedOut(change.current.advisory.id, change.current.revision);
+    deps.log.info({ id: change.current.advisory.id, kind: change.kind, revision: change.current.revision, queued }, "advisory event");
+    deps.onEvent?.(change, queued);
+  }
+
+  return {
+    publish,
+    async sink(records, { seed, source }) {
+      const changes = await advisories.upsertMany(records, { quiet: seed, source });
+      for (const change of changes) {
+        // Merged advisories keep one message per channel: the absorbed one's message is now this one's.
+        if (change.absorbed) await outbox.adopt(change.current.advisory.id, change.absorbed);
+        if (change.kind !== "unchanged") await publish(change);
+      }
+    },
   };
 }

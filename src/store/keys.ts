@@ -13,4 +13,6 @@ export const KEYS = {
   outboxIndex: "v1:outbox",
   told: (advisoryId: string) => `v1:told:${advisoryId}`,
   digest: (channel: string) => `v1:digest:${channel}`,
+  kev: "v1:kev",
+  epss: "v1:epss",
 } as const;

@@ -32,7 +32,7 @@ function file(name: string, text: string): string {
 beforeAll(async () => {
   bucket = await startFakeOsvBucket(allOsvRecords());
   dir = mkdtempSync(join(tmpdir(), "pysec-herald-cli-"));
-  env = { STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucket.url, LOG_LEVEL: "silent" };
+  env = { STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "silent" };
 });
 
 afterAll(async () => {

@@ -37,7 +37,7 @@ function waitFor(read: () => string, needle: string, ms = 20_000): Promise<void>
 it("the compiled bin runs the bot: console watches, stdin commands, live alerts, clean SIGTERM", async () => {
   const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
   const child = spawn(process.execPath, [bin, "start", "--watch", "flask"], {
-    env: { PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, OSV_POLL_SECONDS: "1", PYSEC_HERALD_WATCH: "requests==2.28.1\ndjango>=4.2,<5", LOG_LEVEL: "warn" },
+    env: { PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1", PYSEC_HERALD_WATCH: "requests==2.28.1\ndjango>=4.2,<5", LOG_LEVEL: "warn" },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let out = "";
@@ -67,7 +67,7 @@ it("with Discord configured, the bin serves the gateway, answers a command, and 
   const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
   const child = spawn(process.execPath, [bin, "start"], {
     env: {
-      PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "d.sqlite")}`, OSV_BUCKET_URL: bucket.url, LOG_LEVEL: "trace",
+      PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "d.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "trace",
       DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_API_URL: discord.api,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -31,7 +31,7 @@ export async function startHarness(
   extraAdapters: (s: Services, clock: ManualClock) => ChatAdapter[] = () => [],
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "pysec-herald-test-"));
-  const config = loadConfig({ STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucketUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...env });
+  const config = loadConfig({ STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucketUrl, SOURCES: "osv", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...env });
   const clock = new ManualClock();
   const log = createLogger(config.logLevel);
   const services = await openServices(config, log, clock);
