@@ -12,7 +12,7 @@ export interface LoggedRequest {
 
 /** A scripted failure for the next request(s) whose path ends with `path`. */
 export type Fault =
-  | { readonly kind: "status"; readonly status: number; readonly retryAfter?: number }
+  | { readonly kind: "status"; readonly status: number; readonly retryAfter?: number; readonly headers?: Record<string, string> }
   | { readonly kind: "stall" }
   | { readonly kind: "truncate"; readonly bytes: number };
 
@@ -50,7 +50,7 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
     const fault = i >= 0 ? faults[i]!.fault : undefined;
     if (i >= 0 && --faults[i]!.times === 0) faults.splice(i, 1);
     if (fault?.kind === "status") {
-      res.writeHead(fault.status, fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {});
+      res.writeHead(fault.status, { ...(fault.retryAfter !== undefined && { "retry-after": String(fault.retryAfter) }), ...fault.headers });
       res.end("fault");
       return;
     }

@@ -17,6 +17,10 @@ export interface Harness {
   readonly handle: CommandHandler;
   readonly clock: ManualClock;
   readonly dir: string;
+  /** Every advisory event the ingest produced, in order. */
+  readonly events: { id: string; kind: string; revision: number }[];
+  /** Polls one source by id; returns whether the poll succeeded. */
+  poll(id: string): Promise<boolean>;
   /** Everything the console adapter printed so far. */
   output(): string;
   /** Runs a command in a channel as a user who may manage it. */
@@ -34,7 +38,8 @@ export async function startHarness(
   const config = loadConfig({ STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucketUrl, SOURCES: "osv", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...env });
   const clock = new ManualClock();
   const log = createLogger(config.logLevel);
-  const services = await openServices(config, log, clock);
+  const events: { id: string; kind: string; revision: number }[] = [];
+  const services = await openServices(config, log, clock, { onEvent: (c) => events.push({ id: c.current.advisory.id, kind: c.kind, revision: c.current.revision }) });
   const out = new PassThrough();
   let printed = "";
   out.on("data", (c: Buffer) => (printed += c.toString("utf8")));
@@ -48,6 +53,12 @@ export async function startHarness(
     handle,
     clock,
     dir,
+    events,
+    async poll(id) {
+      const source = services.sources.find((x) => x.id === id);
+      if (!source) throw new Error(`no source ${id} (SOURCES=${config.sources.join(",")})`);
+      return (await services.poller.pollOnce(source)) !== undefined;
+    },
     output: () => printed,
     command: async (channel, text) => (await handle({ channel, user: "tester", canManage: true, text })).text,
     async close() {

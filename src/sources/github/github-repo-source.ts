@@ -108,12 +108,16 @@ export function createGithubRepoSource(opts: GithubRepoOptions): Source {
         const id = opts.advisoryId(c.path);
         return id !== undefined && isSafeId(id) && !isIgnoredId(id);
       });
-      const withdrawnAt = new Date().toISOString();
+      // Withdrawn when the commit that deleted the file was made; never earlier than the record's own date.
+      const committed = head.data.commit?.committer?.date;
+      const withdrawnAt = committed && !Number.isNaN(Date.parse(committed)) ? new Date(committed).toISOString() : new Date().toISOString();
       const records = await mapLimit(wanted, 4, async (c) => {
         if (!c.removed) return fileAt(sha, c.path, signal);
         // A deleted file is a withdrawal: the last published version, marked withdrawn.
         const last = await fileAt(state.cursor!, c.path, signal);
-        return last && { ...last, withdrawn: last.withdrawn ?? withdrawnAt, modified: withdrawnAt };
+        if (!last) return undefined;
+        const modified = Date.parse(last.modified) > Date.parse(withdrawnAt) ? last.modified : withdrawnAt;
+        return { ...last, withdrawn: last.withdrawn ?? withdrawnAt, modified };
       });
       const found = records.filter((a): a is Advisory => a !== undefined);
       if (found.length) await sink(found, { seed: false, source: opts.id });
