@@ -34,11 +34,13 @@ export interface Change {
 }
 
 /** Material fields: a change in any of them is news to people who were told about the advisory. */
-export function fingerprint(a: Advisory, kev = false): string {
+export function fingerprint(a: Advisory, kev = false, memberIds: readonly string[] = []): string {
+  // A new CVE id is news; another database's record of the same vulnerability (GHSA, PYSEC, PSF) is not.
+  const members = new Set(memberIds);
   const material = {
     withdrawn: Boolean(a.withdrawn),
     summary: a.summary ?? "",
-    aliases: [...a.aliases].sort(),
+    aliases: a.aliases.filter((x) => x.startsWith("CVE-") && !members.has(x)).sort(),
     severity: a.severity.map((s) => `${s.type}:${s.score}`).sort(),
     affected: a.affected.map((x) => ({ p: x.package?.name, r: x.ranges.filter((r) => r.type === "ECOSYSTEM").map((r) => r.events), v: x.versions })),
     dbSeverity: a.database_specific?.["severity"] ?? null,
@@ -53,16 +55,16 @@ function instant(ts: string): number {
 }
 
 /** Decides what an incoming record means relative to the stored copy. Pure. */
-export function classify(prev: StoredAdvisory | undefined, next: Advisory, now: Date, quiet = false, kev = prev?.kev ?? false): Change {
-  const change = classifyChange(prev, next, now, kev);
+export function classify(prev: StoredAdvisory | undefined, next: Advisory, now: Date, quiet = false, kev = prev?.kev ?? false, memberIds: readonly string[] = []): Change {
+  const change = classifyChange(prev, next, now, kev, memberIds);
   if (!quiet || change.kind === "unchanged") return change;
   // Seeding is history, not news: store what changed, announce nothing.
   const { pendingEvent: _none, ...current } = change.current;
   return { ...change, kind: "unchanged", current };
 }
 
-function classifyChange(prev: StoredAdvisory | undefined, next: Advisory, now: Date, kev: boolean): Change {
-  const fp = fingerprint(next, kev);
+function classifyChange(prev: StoredAdvisory | undefined, next: Advisory, now: Date, kev: boolean, memberIds: readonly string[]): Change {
+  const fp = fingerprint(next, kev, memberIds);
   if (!prev) {
     const current: StoredAdvisory = { v: 1, advisory: next, revision: 1, fingerprint: fp, firstSeen: now.toISOString() };
     // A record that is already withdrawn when first seen is no news to anyone.

@@ -118,6 +118,8 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
           ...(c.quiet ? [`Quiet hours: ${c.quiet.from}-${c.quiet.to} ${c.timezone}`] : []),
           ...(mutes.length ? [`Muted: ${mutes.map(describeMute).join(", ")}`] : []),
           ...(c.fixedOnly ? ["Fixed-only: alerts only when a fixed version exists"] : []),
+          ...(c.kevOnly || c.epssFloor > 0 ? [`Exploitation floors: ${[c.kevOnly && "KEV only", c.epssFloor > 0 && `EPSS ≥ ${c.epssFloor}`].filter(Boolean).join(", ")}`] : []),
+          ...(c.lookalikes ? [] : ["Look-alike warnings: off"]),
           ...(c.paused ? [`Paused since ${c.paused.at}: ${c.paused.reason}`] : []),
         ].join("\n"));
       }
@@ -178,6 +180,15 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       case "fixed-only":
         await change(key, (c) => ({ ...c, fixedOnly: cmd.on }));
         return reply(cmd.on ? "Only advisories with a fixed version will be posted (malicious packages always are)." : "Every advisory will be posted, fixed or not.");
+      case "lookalikes":
+        await change(key, (c) => ({ ...c, lookalikes: cmd.on }));
+        return reply(cmd.on ? "You will be warned when a malicious package is published under a name one letter away from one you watch." : "Look-alike warnings are off.");
+      case "kev-only":
+        await change(key, (c) => ({ ...c, kevOnly: cmd.on }));
+        return reply(cmd.on ? "Only advisories known to be exploited (CISA KEV) will be posted (malicious packages always are)." : "Advisories are posted whether or not they are known to be exploited.");
+      case "epss":
+        await change(key, (c) => ({ ...c, epssFloor: cmd.floor }));
+        return reply(cmd.floor === 0 ? "No EPSS floor." : `Only advisories with an EPSS probability of at least ${cmd.floor} will be posted (advisories without a score still are).`);
       case "status":
         return reply(await statusText(deps, key));
     }

@@ -15,6 +15,9 @@ export const COMMANDS = [
   ["mute <id|package> [until YYYY-MM-DD] [reason]", "Stop alerts about one advisory (its aliases too) or package, for good or until a date"],
   ["unmute <id|package>", "Undo a mute"],
   ["fixed-only on|off", "Only alert when a fixed version exists (malicious packages always alert)"],
+  ["kev-only on|off", "Only alert about advisories known to be exploited (CISA KEV)"],
+  ["epss <0..1>", "Only alert when the EPSS probability of exploitation is at least this"],
+  ["lookalikes on|off", "Warnings when a malicious package imitates a watched name (default on)"],
   ["status", "Health of the advisory sources and of delivery"],
   ["help", "This text"],
 ] as const;

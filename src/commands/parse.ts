@@ -19,14 +19,15 @@ export type Command =
   | { readonly name: "severity"; readonly floor: SeverityFloor }
   | { readonly name: "mute"; readonly mute: Mute }
   | { readonly name: "unmute"; readonly target: string }
-  | { readonly name: "fixed-only"; readonly on: boolean }
+  | { readonly name: "fixed-only" | "lookalikes" | "kev-only"; readonly on: boolean }
+  | { readonly name: "epss"; readonly floor: number }
   | { readonly name: "import"; readonly label: string; readonly text: string }
   | { readonly name: "unwatch-label"; readonly label: string }
   | { readonly name: "status" }
   | { readonly name: "help" };
 
 /** Commands that change a channel's subscription and so need permission to manage it. */
-export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "severity", "mute", "unmute", "fixed-only", "import", "unwatch-label"]);
+export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "severity", "mute", "unmute", "fixed-only", "lookalikes", "kev-only", "epss", "import", "unwatch-label"]);
 
 /** A dependency file pasted after `watch -r <label>` may be far longer than a command. */
 export const MAX_IMPORT_CHARS = 512 * 1024;
@@ -191,7 +192,15 @@ export function parseCommand(input: string): Command {
     case "unmute":
       return { name, target: muteTarget(exactlyOne(args, "unmute <advisory-id|package>")).target };
     case "fixed-only":
-      return { name, on: onOff(args, "fixed-only on|off") };
+    case "lookalikes":
+    case "kev-only":
+      return { name, on: onOff(args, `${name} on|off`) };
+    case "epss": {
+      const raw = exactlyOne(args, "epss <0..1>, e.g. epss 0.1 (0 turns the floor off)");
+      const floor = Number(raw);
+      if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(raw) || !Number.isFinite(floor)) throw new UserInputError(`"${raw.slice(0, 20)}" is not a probability between 0 and 1.`);
+      return { name, floor };
+    }
     default:
       throw new UserInputError(`Unknown command "${rawName.slice(0, 40)}". Type help for the list of commands.`);
   }

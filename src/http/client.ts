@@ -65,10 +65,12 @@ export async function readLimited(body: Readable, maxBytes: number, what: string
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
+  // A configured URL may be a base (anything below it) or one file (exactly it).
   const prefixes = options.allowedPrefixes.map((p) => (p.endsWith("/") ? p : `${p}/`));
+  const exact = new Set(options.allowedPrefixes);
 
   async function get(url: string, opts: GetOptions): Promise<Fetched> {
-    if (!prefixes.some((p) => url.startsWith(p))) {
+    if (!exact.has(url) && !prefixes.some((p) => url.startsWith(p))) {
       throw new UpstreamError(`refusing to fetch ${url}: not under a configured base URL`, opts.source);
     }
     const headers: Record<string, string> = { "user-agent": "pysec-herald", accept: "*/*", ...opts.headers };

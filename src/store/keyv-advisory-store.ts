@@ -111,7 +111,7 @@ export function createKeyvAdvisoryStore(db: Db, clock: Clock): AdvisoryStore {
     await o.load(members.map(KEYS.record));
     const memberRecords = (await Promise.all(members.map((m) => o.get<StoredRecord>(KEYS.record(m))))).filter((x): x is StoredRecord => Boolean(x));
     const merged = mergeRecords(canonical, memberRecords.map((m) => m.advisory));
-    const change = classify(survivor, merged, now, quiet);
+    const change = classify(survivor, merged, now, quiet, survivor?.kev ?? false, members);
     const sources: Record<string, string> = {};
     for (const m of memberRecords) for (const [s, at] of Object.entries(m.sources)) if (!sources[s] || at < sources[s]!) sources[s] = at;
     const current: StoredAdvisory = { ...change.current, members, sources };
@@ -146,7 +146,7 @@ export function createKeyvAdvisoryStore(db: Db, clock: Clock): AdvisoryStore {
       return db.transaction(async () => {
         const cur = await get(id);
         if (!cur) return undefined;
-        const change = classify(cur, cur.advisory, clock.now(), false, signals.kev);
+        const change = classify(cur, cur.advisory, clock.now(), false, signals.kev, cur.members ?? []);
         const current: StoredAdvisory = { ...change.current, kev: signals.kev, ...(signals.epss !== undefined && { epss: signals.epss }) };
         await keyv.set(KEYS.advisory(cur.advisory.id), current);
         return { ...change, current };

@@ -122,7 +122,9 @@ export function createFeedSource(opts: FeedSourceOptions): Source {
       const nextCursor = (date: string | undefined, ids: string[]) => (date ? JSON.stringify({ date, ids } satisfies FeedCursor) : state.cursor);
       if (!cursor) {
         log.info({ entries: valid.length }, "baseline: earlier posts are not news");
-        return { ...(newest && { cursor: nextCursor(newest, valid.filter((a) => a.date === newest).map((a) => a.id)) }), validators, read: 0, skipped: 0 };
+        // An empty feed is a baseline too: every later post is news.
+        const date = newest ?? new Date(0).toISOString();
+        return { cursor: nextCursor(date, valid.filter((a) => a.date === date).map((a) => a.id))!, validators, read: 0, skipped: 0 };
       }
       const fresh = valid.filter((a) => a.date > cursor.date || (a.date === cursor.date && !cursor.ids.includes(a.id)));
       const news = fresh.filter((a) => isSecurityPost(a, opts.allSecurity)).map((a) => announcementRecord(a, opts.id));
