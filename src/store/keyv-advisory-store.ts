@@ -6,6 +6,7 @@ import type { Clock } from "../clock.js";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import type { AdvisoryStore } from "./ports.js";
+import { getManyChunked } from "./sharded-index.js";
 
 /** One record as a source delivered it (PYSEC-…, GHSA-…), before merging. */
 interface StoredRecord {
@@ -37,7 +38,7 @@ class Overlay {
   async load(keys: readonly string[]): Promise<void> {
     const missing = [...new Set(keys)].filter((k) => !this.cache.has(k));
     if (missing.length === 0) return;
-    const values = await this.db.keyv.getMany(missing);
+    const values = await getManyChunked(this.db.keyv, missing);
     missing.forEach((k, i) => this.cache.set(k, values[i] ?? undefined));
   }
 
@@ -155,7 +156,7 @@ export function createKeyvAdvisoryStore(db: Db, clock: Clock): AdvisoryStore {
     async byPackage(name: NormalizedName) {
       const ids = (await keyv.get<string[]>(KEYS.pkg(name))) ?? [];
       if (ids.length === 0) return [];
-      const records = await keyv.getMany<StoredAdvisory>(ids.map(KEYS.advisory));
+      const records = await getManyChunked<StoredAdvisory>(keyv, ids.map(KEYS.advisory));
       return records.filter((r): r is StoredAdvisory => r !== undefined && r !== null);
     },
     async fannedOut(id, revision) {
@@ -171,7 +172,7 @@ export function createKeyvAdvisoryStore(db: Db, clock: Clock): AdvisoryStore {
     },
     async count() {
       const names = (await keyv.get<string[]>(KEYS.packages)) ?? [];
-      const lists = await keyv.getMany<string[]>(names.map(KEYS.pkg));
+      const lists = await getManyChunked<string[]>(keyv, names.map(KEYS.pkg));
       return new Set(lists.flatMap((l) => l ?? [])).size;
     },
   };

@@ -2,9 +2,11 @@ import { newChannel, withDefaults, type Channel } from "../channel.js";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import type { ChannelStore } from "./ports.js";
+import { getManyChunked, ShardedIndex } from "./sharded-index.js";
 
 export function createKeyvChannelStore(db: Db): ChannelStore {
   const { keyv } = db;
+  const index = new ShardedIndex<1>(keyv, KEYS.channels);
   return {
     async get(key) {
       const c = await keyv.get<Channel>(KEYS.channel(key));
@@ -16,8 +18,7 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
         const cur = stored ? withDefaults(stored) : newChannel(key);
         const next = fn(cur);
         await keyv.set(KEYS.channel(key), next);
-        const index = (await keyv.get<string[]>(KEYS.channels)) ?? [];
-        if (!index.includes(key)) await keyv.set(KEYS.channels, [...index, key]);
+        if (!stored) await index.set(key, 1);
         return next;
       }),
     move: (from, to) =>
@@ -27,13 +28,13 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
         const moved: Channel = { ...cur, key: to };
         await keyv.set(KEYS.channel(to), moved);
         await keyv.delete(KEYS.channel(from));
-        const index = ((await keyv.get<string[]>(KEYS.channels)) ?? []).filter((k) => k !== from && k !== to);
-        await keyv.set(KEYS.channels, [...index, to]);
+        await index.delete(from);
+        await index.set(to, 1);
         return moved;
       }),
     async list() {
-      const index = (await keyv.get<string[]>(KEYS.channels)) ?? [];
-      const records = await keyv.getMany<Channel>(index.map(KEYS.channel));
+      const keys = (await index.entries()).map(([k]) => k);
+      const records = await getManyChunked<Channel>(keyv, keys.map(KEYS.channel));
       return records.filter((c): c is Channel => Boolean(c)).map(withDefaults);
     },
   };

@@ -1,27 +1,42 @@
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import { outboxKey, type Outbox, type OutboxItem } from "./ports.js";
+import { getManyChunked, ShardedIndex } from "./sharded-index.js";
 
 type Told = Awaited<ReturnType<Outbox["told"]>>;
 
+/** What the index keeps per pending item: enough to pick due items without reading them all. */
+interface Meta {
+  readonly notBefore: string;
+  readonly enqueuedAt: string;
+  readonly parked?: boolean;
+}
+
+const meta = (i: OutboxItem): Meta => ({ notBefore: i.notBefore, enqueuedAt: i.enqueuedAt, ...(i.parked && { parked: true }) });
+
 export function createKeyvOutbox(db: Db): Outbox {
   const { keyv } = db;
-
-  async function index(): Promise<string[]> {
-    return (await keyv.get<string[]>(KEYS.outboxIndex)) ?? [];
-  }
+  const index = new ShardedIndex<Meta>(keyv, KEYS.outboxIndex);
 
   async function list(): Promise<OutboxItem[]> {
-    const keys = await index();
-    const items = await keyv.getMany<OutboxItem>(keys.map(KEYS.outbox));
+    const keys = (await index.entries()).map(([k]) => k);
+    const items = await getManyChunked<OutboxItem>(keyv, keys.map(KEYS.outbox));
     return items.filter((i): i is OutboxItem => Boolean(i));
   }
 
   async function modify(key: string, fn: (i: OutboxItem) => OutboxItem): Promise<void> {
     await db.transaction(async () => {
       const item = await keyv.get<OutboxItem>(KEYS.outbox(key));
-      if (item) await keyv.set(KEYS.outbox(key), fn(item));
+      if (!item) return;
+      const next = fn(item);
+      await keyv.set(KEYS.outbox(key), next);
+      await index.set(key, meta(next));
     });
+  }
+
+  async function drop(key: string): Promise<void> {
+    await keyv.delete(KEYS.outbox(key));
+    await index.delete(key);
   }
 
   return {
@@ -30,18 +45,20 @@ export function createKeyvOutbox(db: Db): Outbox {
         const key = outboxKey(input.channel, input.advisoryId, input.revision);
         const told = (await keyv.get<Told>(KEYS.told(input.advisoryId))) ?? {};
         if ((told[input.channel]?.revision ?? 0) >= input.revision) return false;
-        if (await keyv.get(KEYS.outbox(key))) return false;
+        if (await index.has(key)) return false;
         const item: OutboxItem = { ...input, key, attempts: 0, enqueuedAt: now.toISOString(), notBefore: notBefore.toISOString() };
         await keyv.set(KEYS.outbox(key), item);
-        await keyv.set(KEYS.outboxIndex, [...(await index()), key]);
+        await index.set(key, meta(item));
         return true;
       }),
     async due(now, limit) {
       const t = now.getTime();
-      return (await list())
-        .filter((i) => !i.parked && Date.parse(i.notBefore) <= t)
-        .sort((a, b) => a.enqueuedAt.localeCompare(b.enqueuedAt))
-        .slice(0, limit);
+      const keys = (await index.entries())
+        .filter(([, m]) => !m.parked && Date.parse(m.notBefore) <= t)
+        .sort(([ka, a], [kb, b]) => a.enqueuedAt.localeCompare(b.enqueuedAt) || ka.localeCompare(kb))
+        .slice(0, limit)
+        .map(([k]) => k);
+      return (await getManyChunked<OutboxItem>(keyv, keys.map(KEYS.outbox))).filter((i): i is OutboxItem => Boolean(i));
     },
     done: (key, ref) =>
       db.transaction(async () => {
@@ -50,18 +67,13 @@ export function createKeyvOutbox(db: Db): Outbox {
           const told = (await keyv.get<Told>(KEYS.told(item.advisoryId))) ?? {};
           await keyv.set(KEYS.told(item.advisoryId), { ...told, [item.channel]: { revision: item.revision, ref } });
         }
-        await keyv.delete(KEYS.outbox(key));
-        await keyv.set(KEYS.outboxIndex, (await index()).filter((k) => k !== key));
+        await drop(key);
       }),
     defer: (key, until, reason) =>
       modify(key, (i) => ({ ...i, attempts: i.attempts + 1, notBefore: until.toISOString(), lastError: reason })),
     park: (key, reason) => modify(key, (i) => ({ ...i, attempts: i.attempts + 1, parked: reason, lastError: reason })),
     list,
-    remove: (key) =>
-      db.transaction(async () => {
-        await keyv.delete(KEYS.outbox(key));
-        await keyv.set(KEYS.outboxIndex, (await index()).filter((k) => k !== key));
-      }),
+    remove: (key) => db.transaction(() => drop(key)),
     adopt: (into, from) =>
       db.transaction(async () => {
         const merged: Told = { ...((await keyv.get<Told>(KEYS.told(into))) ?? {}) };
