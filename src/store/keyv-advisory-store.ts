@@ -84,7 +84,7 @@ export function createKeyvAdvisoryStore(db: Db, clock: Clock): AdvisoryStore {
     }
   }
 
-  async function upsertOne(o: Overlay, r: Advisory, source: string, quiet: boolean, now: Date): Promise<Change> {
+  async function upsertOne(o: Overlay, packageNames: Set<string>, r: Advisory, source: string, quiet: boolean, now: Date): Promise<Change> {
     const prevRecord = await o.get<StoredRecord>(KEYS.record(r.id));
     // An older copy never overwrites a newer one.
     if (prevRecord && instant(r.modified) < instant(prevRecord.advisory.modified)) {
@@ -121,10 +121,7 @@ export function createKeyvAdvisoryStore(db: Db, clock: Clock): AdvisoryStore {
     for (const id of idsOf(merged)) if ((await o.get<string>(KEYS.alias(id))) !== canonical) o.set(KEYS.alias(id), canonical);
     const gone = absorbed.map((g) => g.advisory.id);
     await addToPackages(o, canonical, [...packagesOf(merged), ...absorbed.flatMap((g) => packagesOf(g.advisory))], gone);
-    const names = new Set((await o.get<string[]>(KEYS.packages)) ?? []);
-    const before = names.size;
-    for (const p of packagesOf(merged)) names.add(p);
-    if (names.size !== before) o.set(KEYS.packages, [...names].sort());
+    for (const p of packagesOf(merged)) packageNames.add(p);
     return { ...change, current, write: true, ...(gone.length && { absorbed: gone }) };
   }
 
@@ -135,10 +132,17 @@ export function createKeyvAdvisoryStore(db: Db, clock: Clock): AdvisoryStore {
       return db.transaction(async () => {
         const o = new Overlay(db);
         // Batch the reads that every record needs, so a seed of thousands stays a handful of queries.
-        await o.load([...records.map((r) => KEYS.record(r.id)), ...records.flatMap((r) => idsOf(r).map(KEYS.alias)), KEYS.packages]);
+        await o.load([
+          ...records.map((r) => KEYS.record(r.id)),
+          ...records.flatMap((r) => idsOf(r).map(KEYS.alias)),
+          ...records.flatMap((r) => packagesOf(r).map(KEYS.pkg)),
+        ]);
+        const known = (await o.get<string[]>(KEYS.packages)) ?? [];
+        const packageNames = new Set(known);
         const now = clock.now();
         const changes: Change[] = [];
-        for (const r of records) changes.push(await upsertOne(o, r, opts.source ?? "osv", Boolean(opts.quiet), now));
+        for (const r of records) changes.push(await upsertOne(o, packageNames, r, opts.source ?? "osv", Boolean(opts.quiet), now));
+        if (packageNames.size !== known.length) o.set(KEYS.packages, [...packageNames].sort());
         await o.flush();
         return changes;
       });

@@ -21,6 +21,14 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
         if (!stored) await index.set(key, 1);
         return next;
       }),
+    putMany: (channels) =>
+      db.transaction(async () => {
+        for (let i = 0; i < channels.length; i += 1000) {
+          const part = channels.slice(i, i + 1000);
+          await keyv.setMany(part.map((c) => ({ key: KEYS.channel(c.key), value: c })));
+        }
+        await index.setMany(channels.map((c) => [c.key, 1]));
+      }),
     move: (from, to) =>
       db.transaction(async () => {
         const cur = await keyv.get<Channel>(KEYS.channel(from));

@@ -29,6 +29,18 @@ export async function openDb(url: string): Promise<Db> {
   const path = sqlitePath(url);
   mkdirSync(dirname(path), { recursive: true });
   const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
+  // @keyv/sqlite has no setMany, so Keyv would issue one statement per key; multi-row upserts are
+  // what makes seeding a full mirror fast (Keyv still serializes and prefixes the entries).
+  Object.assign(adapter, {
+    async setMany(entries: { key: string; value: unknown }[]) {
+      for (let i = 0; i < entries.length; i += 400) {
+        const part = entries.slice(i, i + 400);
+        const sql = `INSERT INTO ${adapter.opts.table ?? "keyv"} (key, value) VALUES ${part.map(() => "(?, ?)").join(", ")} ON CONFLICT(key) DO UPDATE SET value=excluded.value`;
+        await adapter.query(sql, ...part.flatMap((e) => [e.key, e.value]));
+      }
+      return entries.map(() => true);
+    },
+  });
   const keyv = new Keyv({ store: adapter, throwOnErrors: true });
   // Measured: WAL + synchronous=NORMAL is ~7x faster for writes than the defaults (shared/notes/measurements.md).
   await adapter.query("PRAGMA journal_mode=WAL");

@@ -38,6 +38,20 @@ export class ShardedIndex<V> {
     await this.keyv.set(shard, { ...cur, [key]: value });
   }
 
+  /** Adds many entries, one read and one write per shard touched. */
+  async setMany(entries: readonly (readonly [string, V])[]): Promise<void> {
+    const byShard = new Map<string, [string, V][]>();
+    for (const [k, v] of entries) {
+      const shard = this.shardOf(k);
+      const list = byShard.get(shard);
+      if (list) list.push([k, v]);
+      else byShard.set(shard, [[k, v]]);
+    }
+    const shards = [...byShard.keys()];
+    const current = await getManyChunked<Record<string, V>>(this.keyv, shards);
+    await this.keyv.setMany(shards.map((shard, i) => ({ key: shard, value: { ...current[i], ...Object.fromEntries(byShard.get(shard)!) } })));
+  }
+
   async delete(key: string): Promise<void> {
     const shard = this.shardOf(key);
     const cur = (await this.keyv.get<Record<string, V>>(shard)) ?? {};

@@ -65,6 +65,15 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       let cursor: string | undefined;
       let read = 0;
       let skipped = 0;
+      // One batch is stored while the next is read from the zip: disk reads and store writes overlap.
+      let storing: Promise<void> = Promise.resolve();
+      const store = async (records: Advisory[]) => {
+        await storing;
+        storing = sink(records, { seed: true, source: SOURCE }).then(() => {
+          read += records.length;
+          opts.onProgress?.(read);
+        });
+      };
       try {
         for await (const entry of zipJsonEntries(zipPath)) {
           if (signal.aborted) throw new UpstreamError("seed aborted", SOURCE);
@@ -76,19 +85,17 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
           batch.push(a);
           cursor = later(cursor, a.modified);
           if (batch.length >= batchSize) {
-            await sink(batch, { seed: true, source: SOURCE });
-            read += batch.length;
-            opts.onProgress?.(read);
+            await store(batch);
             batch = [];
           }
         }
       } catch (err) {
+        await storing.catch(() => undefined);
         if (err instanceof UpstreamError) throw err;
         throw new UpstreamError(`all.zip is not a readable zip: ${(err as Error).message}`, SOURCE);
       }
-      await sink(batch, { seed: true, source: SOURCE });
-      read += batch.length;
-      opts.onProgress?.(read);
+      await store(batch);
+      await storing;
       log.info({ read, skipped, cursor }, "seeded mirror from all.zip");
       return { ...(cursor && { cursor }), validators: {}, read, skipped };
     } finally {

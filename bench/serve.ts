@@ -1,0 +1,15 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** Serves fixed bodies on 127.0.0.1 (the generated all.zip, a CSV) with an ETag; answers 304 when it matches. */
+export async function serveFiles(files: Record<string, Uint8Array | string>): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const body = files[(req.url ?? "").split("?")[0]!];
+    if (body === undefined) return void res.writeHead(404).end();
+    const etag = `"${Buffer.byteLength(body)}"`;
+    if (req.headers["if-none-match"] === etag) return void res.writeHead(304, { etag }).end();
+    res.writeHead(200, { etag, "content-length": String(Buffer.byteLength(body)) }).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
