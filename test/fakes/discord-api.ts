@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
-import { startFakeServer, type FakeServer } from "./fake-server.js";
+import { startFakeServer, WindowCounter, type FakeServer } from "./fake-server.js";
 
 export interface DiscordCall {
   readonly method: string;
@@ -25,7 +25,9 @@ export interface FakeDiscord extends FakeServer {
 const APP_ID = "100000000000000001";
 
 /** Discord's REST API (the parts pysec-herald uses) and a minimal gateway over ws, on 127.0.0.1. */
-export async function startFakeDiscord(): Promise<FakeDiscord> {
+export async function startFakeDiscord(opts: { enforceLimits?: boolean } = {}): Promise<FakeDiscord> {
+  // Discord's documented global limit: 50 requests per second per bot.
+  const global = new WindowCounter(50, 1000);
   const calls: DiscordCall[] = [];
   const unknownChannels = new Set<string>();
   const forbiddenChannels = new Set<string>();
@@ -69,6 +71,10 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     const channel = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(path);
     if (channel) {
       const id = channel[1]!;
+      if (opts.enforceLimits && !global.take("bot")) {
+        res.writeHead(429, { "content-type": "application/json", "retry-after": "1", "x-ratelimit-global": "true", "x-ratelimit-scope": "global" });
+        return res.end(JSON.stringify({ message: "You are being rate limited.", retry_after: 1, global: true }));
+      }
       if (unknownChannels.has(id)) return json(res, 404, { message: "Unknown Channel", code: 10003 });
       if (forbiddenChannels.has(id)) return json(res, 403, { message: "Missing Access", code: 50001 });
       return json(res, 200, { id: channel[2] ?? String(++nextId), channel_id: id, ...body });

@@ -92,3 +92,26 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
     },
   };
 }
+
+/** Counts requests in a sliding window; `take` is false when the platform would answer 429. */
+export class WindowCounter {
+  private readonly times = new Map<string, number[]>();
+  private readonly limit: number;
+  private readonly windowMs: number;
+
+  constructor(limit: number, windowMs: number) {
+    this.limit = limit;
+    this.windowMs = windowMs;
+  }
+
+  take(key: string, now = Date.now()): boolean {
+    const recent = (this.times.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    if (recent.length >= this.limit) {
+      this.times.set(key, recent);
+      return false;
+    }
+    recent.push(now);
+    this.times.set(key, recent);
+    return true;
+  }
+}

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { startFakeServer, type FakeServer } from "./fake-server.js";
+import { startFakeServer, WindowCounter, type FakeServer } from "./fake-server.js";
 
 export interface TelegramCall {
   readonly method: string;
@@ -27,7 +27,10 @@ export interface FakeTelegram extends FakeServer {
 export const FAKE_BOT = { id: 777, is_bot: true as const, first_name: "pysec", username: "pysec_herald_bot", can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false, can_manage_bots: false, supports_join_request_queries: false };
 
 /** The Telegram Bot API methods pysec-herald uses, on 127.0.0.1, with long-polling getUpdates. */
-export async function startFakeTelegram(token = "123456:TEST-token"): Promise<FakeTelegram> {
+export async function startFakeTelegram(token = "123456:TEST-token", opts: { enforceLimits?: boolean } = {}): Promise<FakeTelegram> {
+  // Telegram's documented limits: about 30 messages per second overall, 1 per second per chat.
+  const overall = new WindowCounter(30, 1000);
+  const perChat = new WindowCounter(1, 1000);
   const calls: TelegramCall[] = [];
   const queue: Record<string, unknown>[] = [];
   const waiting = new Set<() => void>();
@@ -88,6 +91,9 @@ export async function startFakeTelegram(token = "123456:TEST-token"): Promise<Fa
       }
       case "sendMessage":
       case "editMessageText": {
+        if (opts.enforceLimits && method === "sendMessage" && !(overall.take("all") && perChat.take(String(chat)))) {
+          return fail(res, 429, "Too Many Requests: retry after 1", { retry_after: 1 });
+        }
         if (retryAfter !== undefined && method === "sendMessage") {
           const s = retryAfter;
           retryAfter = undefined;
