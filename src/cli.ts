@@ -9,8 +9,7 @@ import { envHelp, loadConfig, secretValues, type Config } from "./config.js";
 import { errorMessage, UserInputError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { findAffecting, formatFinding } from "./lookup.js";
-import { registerDiscordCommands, startBot } from "./main.js";
-import { openServices, type Services } from "./services.js";
+import { openMirror, openServices, type Services } from "./services.js";
 
 export interface CliIo {
   readonly stdout: Writable & { isTTY?: boolean };
@@ -57,11 +56,22 @@ async function withServices<T>(config: Config, log: Logger, clock: Clock, fn: (s
   }
 }
 
-async function requireMirror(s: Services): Promise<void> {
+type Mirror = Pick<Services, "db" | "advisories">;
+
+async function withMirror<T>(config: Config, clock: Clock, fn: (m: Mirror) => Promise<T>): Promise<T> {
+  const mirror = await openMirror(config, clock);
+  try {
+    return await fn(mirror);
+  } finally {
+    await mirror.db.close();
+  }
+}
+
+async function requireMirror(s: Mirror): Promise<void> {
   if ((await s.advisories.count()) === 0) throw new UserInputError("The local mirror is empty: run `pysec-herald sync` first (it needs the network once).");
 }
 
-async function lookupCommand(args: string[], json: boolean, s: Services, out: Writable): Promise<number> {
+async function lookupCommand(args: string[], json: boolean, s: Mirror, out: Writable): Promise<number> {
   const cmd = parseCommand(`lookup ${args.join(" ")}`);
   if (cmd.name !== "lookup") return EXIT.badInput;
   await requireMirror(s);
@@ -83,7 +93,7 @@ async function lookupCommand(args: string[], json: boolean, s: Services, out: Wr
   return EXIT.ok;
 }
 
-async function auditCommand(file: string | undefined, format: string, s: Services, out: Writable): Promise<number> {
+async function auditCommand(file: string | undefined, format: string, s: Mirror, out: Writable): Promise<number> {
   if (!file) throw new UserInputError("audit needs -r <requirements file>");
   if (format !== "text" && format !== "json") throw new UserInputError(`unknown --format "${format}" (text or json)`);
   let text: string;
@@ -136,6 +146,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     switch (command) {
       case "start": {
+        // The chat platforms' libraries load only for commands that need them: audit and lookup start fast.
+        const { startBot } = await import("./main.js");
         const bot = await startBot({ config, log, clock, stdout: io.stdout, ...(io.stdin && { stdin: io.stdin }), watch: parsed.values.watch ?? [] });
         await Promise.race([io.stopSignal ?? new Promise(() => undefined), bot.done]);
         await bot.stop();
@@ -156,14 +168,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         if (rest[0] !== "register") throw new UserInputError("usage: pysec-herald discord register [--guild ID]");
         const guild = parsed.values.guild;
         if (guild !== undefined && !/^\d+$/.test(guild)) throw new UserInputError("--guild takes a numeric guild id");
+        const { registerDiscordCommands } = await import("./main.js");
         await withServices(config, log, clock, (s) => registerDiscordCommands(config, log, clock, s, guild));
         io.stdout.write(`Registered /pysec ${guild ? `in guild ${guild} (available at once)` : "globally (may take up to an hour to appear)"}.\n`);
         return EXIT.ok;
       }
       case "lookup":
-        return await withServices(config, log, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, io.stdout));
+        return await withMirror(config, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, io.stdout));
       case "audit":
-        return await withServices(config, log, clock, (s) => auditCommand(parsed.values.requirement ?? rest[0], parsed.values.format ?? "text", s, io.stdout));
+        return await withMirror(config, clock, (s) => auditCommand(parsed.values.requirement ?? rest[0], parsed.values.format ?? "text", s, io.stdout));
       default:
         io.stderr.write(`unknown command "${command}"\n\n${usage()}`);
         return EXIT.badInput;

@@ -1,6 +1,7 @@
 import { findAffecting, formatFinding, type Finding } from "../lookup.js";
 import type { AdvisoryStore } from "../store/ports.js";
 import type { Pin } from "./requirements.js";
+import { mapLimit } from "../util/map-limit.js";
 
 export interface AuditResult {
   readonly pin: Pin;
@@ -8,9 +9,8 @@ export interface AuditResult {
 }
 
 export async function auditPins(advisories: AdvisoryStore, pins: readonly Pin[]): Promise<AuditResult[]> {
-  const out: AuditResult[] = [];
-  for (const pin of pins) out.push({ pin, findings: await findAffecting(advisories, { name: pin.name, specifier: `==${pin.version}` }) });
-  return out;
+  // Store reads run on libuv's thread pool: a few in flight at once keep it busy.
+  return mapLimit(pins, 8, async (pin) => ({ pin, findings: await findAffecting(advisories, { name: pin.name, specifier: `==${pin.version}` }) }));
 }
 
 /** pip-audit's JSON shape, so tools that read pip-audit output can read ours. */

@@ -20,9 +20,16 @@ export function editDistance(a: string, b: string, max = 2): number {
   return prev[b.length]!;
 }
 
+/** The name itself and every string one deletion away: two names one edit apart always share one. */
+export function deletionVariants(name: string): string[] {
+  const out = new Set([name]);
+  for (let i = 0; i < name.length; i++) out.add(name.slice(0, i) + name.slice(i + 1));
+  return [...out];
+}
+
 /** Watched names one edit (insert, delete, substitute, swap) away from a published name: typosquat candidates. */
-export function lookalikesOf<T extends string>(published: string, watched: Iterable<T>): T[] {
+export function lookalikesOf<T extends string>(published: string, candidates: Iterable<T>): T[] {
   const out: T[] = [];
-  for (const w of watched) if (w !== published && editDistance(published, w, 1) === 1) out.push(w);
+  for (const w of candidates) if (w !== published && editDistance(published, w, 1) === 1) out.push(w);
   return out;
 }

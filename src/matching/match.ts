@@ -29,29 +29,34 @@ export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Da
   const names = new Set(stored.advisory.affected.flatMap((a) => (a.package ? [a.package.name as NormalizedName] : [])));
   const out: Match[] = [];
   const seen = new Set<string>();
+  const ids = [stored.advisory.id, ...stored.advisory.aliases];
+  const malicious = isMaliciousId(stored.advisory.id);
+  const muted = (channel: Channel, pkg: string) => channel.mutes.length > 0 && isMutedFor(channel, ids, pkg, now);
   for (const name of names) {
+    // Thousands of channels share a handful of specifiers for a popular package: evaluate each once.
+    const effects = new Map<string, Effect>();
     for (const [key, watches] of index.watchers(name)) {
       if (seen.has(key)) continue;
       const channel = index.channel(key);
-      if (!channel || channel.paused || !meetsFloor(rating, channel.severity) || !meetsSignals(channel, stored)) continue;
-      if (isMutedFor(channel, [stored.advisory.id, ...stored.advisory.aliases], name, now)) continue;
+      if (!channel || channel.paused || !meetsFloor(rating, channel.severity) || !meetsSignals(channel, stored) || muted(channel, name)) continue;
       for (const watch of watches) {
-        const effect = affects(stored.advisory, watch);
+        let effect = effects.get(watch.specifier);
+        if (!effect) effects.set(watch.specifier, (effect = affects(stored.advisory, watch)));
         if (!effect.affected) continue;
-        if (channel.fixedOnly && effect.fixed.length === 0 && !isMaliciousId(stored.advisory.id)) continue;
+        if (channel.fixedOnly && effect.fixed.length === 0 && !malicious) continue;
         out.push({ channel, watch, effect });
         seen.add(key);
         break;
       }
     }
   }
-  if (isMaliciousId(stored.advisory.id) && !stored.advisory.withdrawn) {
+  if (malicious && !stored.advisory.withdrawn) {
     for (const published of names) {
-      for (const watched of lookalikesOf(published, index.names())) {
+      for (const watched of lookalikesOf(published, index.similarNames(published))) {
         for (const key of index.watchers(watched).keys()) {
           const channel = index.channel(key);
           if (seen.has(key) || !channel || channel.paused || !channel.lookalikes) continue;
-          if (isMutedFor(channel, [stored.advisory.id, ...stored.advisory.aliases], watched, now)) continue;
+          if (muted(channel, watched)) continue;
           const watch = { name: published, specifier: "" };
           out.push({ channel, watch, effect: affects(stored.advisory, watch), lookalike: { published, watched } });
           seen.add(key);

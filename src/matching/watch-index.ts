@@ -1,11 +1,30 @@
 import type { NormalizedName } from "../advisory/names.js";
 import type { Channel, ChannelKey } from "../channel.js";
 import type { Watch } from "./specifiers.js";
+import { deletionVariants } from "./lookalike.js";
 
 /** In-memory inverted index: package → channels watching it, so one advisory never scans all channels. */
 export class WatchIndex {
   private readonly byName = new Map<NormalizedName, Map<ChannelKey, Watch[]>>();
   private readonly channels = new Map<ChannelKey, Channel>();
+  // Deletion variant → watched names, so look-alikes of a name are found without scanning every name.
+  private readonly variants = new Map<string, Set<NormalizedName>>();
+
+  private addName(name: NormalizedName): void {
+    for (const v of deletionVariants(name)) {
+      let s = this.variants.get(v);
+      if (!s) this.variants.set(v, (s = new Set()));
+      s.add(name);
+    }
+  }
+
+  private removeName(name: NormalizedName): void {
+    for (const v of deletionVariants(name)) {
+      const s = this.variants.get(v);
+      s?.delete(name);
+      if (s?.size === 0) this.variants.delete(v);
+    }
+  }
 
   static from(channels: Iterable<Channel>): WatchIndex {
     const index = new WatchIndex();
@@ -19,12 +38,18 @@ export class WatchIndex {
     for (const w of old?.watches ?? []) {
       const m = this.byName.get(w.name);
       m?.delete(channel.key);
-      if (m?.size === 0) this.byName.delete(w.name);
+      if (m?.size === 0) {
+        this.byName.delete(w.name);
+        this.removeName(w.name);
+      }
     }
     this.channels.set(channel.key, channel);
     for (const w of channel.watches) {
       let m = this.byName.get(w.name);
-      if (!m) this.byName.set(w.name, (m = new Map()));
+      if (!m) {
+        this.byName.set(w.name, (m = new Map()));
+        this.addName(w.name);
+      }
       m.set(channel.key, [...(m.get(channel.key) ?? []), w]);
     }
   }
@@ -40,9 +65,11 @@ export class WatchIndex {
     return this.channels.get(key);
   }
 
-  /** Every package name some channel watches. */
-  names(): IterableIterator<NormalizedName> {
-    return this.byName.keys();
+  /** Watched names that share a deletion variant with `name`: the only ones that can be one edit away. */
+  similarNames(name: string): NormalizedName[] {
+    const out = new Set<NormalizedName>();
+    for (const v of deletionVariants(name)) for (const n of this.variants.get(v) ?? []) out.add(n);
+    return [...out];
   }
 
   watchers(name: NormalizedName): ReadonlyMap<ChannelKey, Watch[]> {

@@ -9,6 +9,7 @@ import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
 import { commandInteraction, discordTestKeys, postInteraction } from "../helpers/discord.js";
 import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
+import { until } from "../helpers/until.js";
 
 const APP = "100000000000000001";
 const GUILD = "400000000000000004";
@@ -20,16 +21,6 @@ let discord: FakeDiscord;
 let h: Harness;
 let adapter: DiscordAdapter;
 let http: HttpServer;
-
-async function until<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function setUp(mode: "gateway" | "http", publicKey?: string): Promise<void> {
   bucket = await startFakeOsvBucket(allOsvRecords());

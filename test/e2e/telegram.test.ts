@@ -9,6 +9,7 @@ import { FAKE_BOT, startFakeTelegram, textUpdate, type FakeTelegram } from "../f
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
 import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
+import { until } from "../helpers/until.js";
 import { assertOwnHtmlOnly } from "../helpers/telegram.js";
 
 const GROUP = -1001;
@@ -20,16 +21,6 @@ let tg: FakeTelegram;
 let h: Harness;
 let adapter: ChatAdapter;
 let http: HttpServer;
-
-async function until<T>(fn: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function setUp(webhook?: { url: string; secret: string }): Promise<void> {
   bucket = await startFakeOsvBucket(allOsvRecords());

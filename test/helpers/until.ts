@@ -1,0 +1,10 @@
+/** Polls `fn` until it returns something truthy (what a fake received, say), failing after `ms`. */
+export async function until<T>(fn: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
