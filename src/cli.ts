@@ -9,7 +9,8 @@ import { envHelp, loadConfig, secretValues, type Config } from "./config.js";
 import { errorMessage, UserInputError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { findAffecting, formatFinding } from "./lookup.js";
-import { openMirror, openServices, type Services } from "./services.js";
+import { openMirror } from "./mirror.js";
+import type { Services } from "./services.js";
 
 export interface CliIo {
   readonly stdout: Writable & { isTTY?: boolean };
@@ -48,6 +49,8 @@ ${envHelp()}
 }
 
 async function withServices<T>(config: Config, log: Logger, clock: Clock, fn: (s: Services) => Promise<T>, onSeedProgress?: (n: number) => void): Promise<T> {
+  // Sources and their libraries load only for the commands that poll.
+  const { openServices } = await import("./services.js");
   const services = await openServices(config, log, clock, { ...(onSeedProgress && { onSeedProgress }) });
   try {
     return await fn(services);

@@ -37,12 +37,6 @@ export interface ServiceOptions {
   readonly onEvent?: (change: Change) => void;
 }
 
-/** Only the local mirror, for commands that read it (lookup, audit): no sources, no channels. */
-export async function openMirror(config: Config, clock: Clock): Promise<{ readonly db: Db; readonly advisories: AdvisoryStore }> {
-  const db = await openDb(config.storeUrl);
-  return { db, advisories: createKeyvAdvisoryStore(db, clock) };
-}
-
 export async function openServices(config: Config, log: Logger, clock: Clock, opts: ServiceOptions = {}): Promise<Services> {
   const db = await openDb(config.storeUrl);
   const advisories = createKeyvAdvisoryStore(db, clock);

@@ -20,8 +20,8 @@ export interface DispatcherDeps {
 }
 
 export interface Dispatcher {
-  /** Delivers every item due now; returns how many were accepted by their platform. */
-  drain(): Promise<number>;
+  /** Delivers every item due now (or until `signal` aborts); returns how many were accepted by their platform. */
+  drain(signal?: AbortSignal): Promise<number>;
   /** Drains until `signal` aborts, waking early on `wake()`. */
   run(signal: AbortSignal): Promise<void>;
   wake(): void;
@@ -82,10 +82,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     }
   }
 
-  async function drain(): Promise<number> {
+  async function drain(signal?: AbortSignal): Promise<number> {
     let delivered = 0;
     const blocked = new Set<string>();
     for (;;) {
+      if (signal?.aborted) return delivered;
       const due = (await outbox.due(clock.now(), BATCH + blocked.size)).filter((i) => !blocked.has(i.key));
       if (due.length === 0) return delivered;
       for (const item of due) {
@@ -115,7 +116,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     async run(signal) {
       while (!signal.aborted) {
         try {
-          await drain();
+          await drain(signal);
         } catch (err) {
           log.error({ err: errorMessage(err) }, "dispatcher pass failed");
         }
