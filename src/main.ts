@@ -85,7 +85,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   // The console speaks only when no chat platform is configured.
   const consoleAdapter = adapters.length === 0 ? createConsoleAdapter({ output: opts.stdout, ...(opts.stdin && { input: opts.stdin }) }) : undefined;
   if (consoleAdapter) adapters.push(consoleAdapter);
-  dispatcher = createDispatcher({ ...services, adapters: new Map(adapters.map((a) => [a.platform, a])) });
+  const byPlatform = new Map(adapters.map((a) => [a.platform, a]));
+  dispatcher = createDispatcher({ ...services, adapters: byPlatform });
   const handle = createCommandHandler(services);
 
   // Seed before answering --watch, so its reply can say what already affects the watches.
@@ -101,7 +102,6 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   for (const a of adapters) await a.start(handle);
   const port = http.hasRoutes() ? await http.listen(config.port) : undefined;
 
-  const byPlatform = new Map(adapters.map((a) => [a.platform, a]));
   const digestScheduler = createDigestScheduler({ ...services, maxLength: (p) => byPlatform.get(p)?.capabilities.maxLength, onQueued: () => dispatcher?.wake() });
   const stopper = new AbortController();
   const done = Promise.all([services.poller.run(stopper.signal), dispatcher.run(stopper.signal), digestScheduler.run(stopper.signal)]).then(async () => {
