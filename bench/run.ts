@@ -203,7 +203,7 @@ await fanOut("Telegram", 30, async () => {
 });
 await fanOut("Discord", 50, async () => {
   const dc = await startFakeDiscord({ enforceLimits: true });
-  const adapter = createDiscordAdapter({ token: "t0ken", applicationId: "1", apiUrl: dc.api, interactions: "gateway", suggest: async () => [], clock: systemClock, log });
+  const adapter = createDiscordAdapter({ token: "t0ken", applicationId: "1", apiUrl: dc.api, cdnUrl: dc.url, interactions: "gateway", suggest: async () => [], clock: systemClock, log });
   return {
     adapter, key: (i) => `discord:${1_000_000 + i}`,
     count429: () => dc.requests.filter((r) => r.status === 429).length,

@@ -34,6 +34,7 @@ export const ENV_VARS = [
   { name: "DISCORD_INTERACTIONS", description: "How Discord commands arrive: gateway (no public URL) or http (POST /discord/interactions)", default: "gateway" },
   { name: "DISCORD_PUBLIC_KEY", description: "Discord application public key (hex), needed with DISCORD_INTERACTIONS=http", default: "" },
   { name: "DISCORD_API_URL", description: "Discord REST API base URL", default: "https://discord.com/api" },
+  { name: "DISCORD_CDN_URL", description: "Where Discord serves attachments (dependency files for /pysec watch file:)", default: "https://cdn.discordapp.com" },
   { name: "SLACK_BOT_TOKEN", description: "Slack bot token (xoxb-…); turns the Slack adapter on", default: "", secret: true },
   { name: "SLACK_APP_TOKEN", description: "Slack app-level token (xapp-…) for Socket Mode (no public URL needed)", default: "", secret: true },
   { name: "SLACK_SIGNING_SECRET", description: "Slack signing secret, for HTTP mode (POST /slack/events) when SLACK_APP_TOKEN is unset", default: "", secret: true },
@@ -76,6 +77,7 @@ const ConfigSchema = z.object({
       interactions: z.enum(["gateway", "http"]),
       publicKey: z.string().regex(/^([0-9a-f]{64})?$/i, "must be 64 hex characters"),
       apiUrl: z.string().url().transform((u) => u.replace(/\/+$/, "")),
+      cdnUrl: z.string().url().transform((u) => u.replace(/\/+$/, "")),
     })
     .refine((d) => d.interactions !== "http" || d.publicKey !== "" || d.token === "", { message: "DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY" }),
   slack: z
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       interactions: read(env, "DISCORD_INTERACTIONS"),
       publicKey: read(env, "DISCORD_PUBLIC_KEY"),
       apiUrl: read(env, "DISCORD_API_URL"),
+      cdnUrl: read(env, "DISCORD_CDN_URL"),
     },
     slack: {
       botToken: read(env, "SLACK_BOT_TOKEN"),
@@ -157,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feedsPollSeconds: "FEEDS_POLL_SECONDS", kevUrl: "KEV_URL", epssUrl: "EPSS_URL", priorityPollSeconds: "PRIORITY_POLL_SECONDS",
     httpTimeoutSeconds: "HTTP_TIMEOUT_SECONDS", watch: "PYSEC_HERALD_WATCH", logLevel: "LOG_LEVEL", port: "PORT",
     "discord.token": "DISCORD_TOKEN", "discord.applicationId": "DISCORD_APPLICATION_ID", "discord.interactions": "DISCORD_INTERACTIONS",
-    "discord.publicKey": "DISCORD_PUBLIC_KEY", "discord.apiUrl": "DISCORD_API_URL", discord: "DISCORD_INTERACTIONS",
+    "discord.publicKey": "DISCORD_PUBLIC_KEY", "discord.apiUrl": "DISCORD_API_URL", "discord.cdnUrl": "DISCORD_CDN_URL", discord: "DISCORD_INTERACTIONS",
     "slack.botToken": "SLACK_BOT_TOKEN", "slack.appToken": "SLACK_APP_TOKEN", "slack.signingSecret": "SLACK_SIGNING_SECRET",
     "slack.managers": "SLACK_MANAGERS", "slack.apiUrl": "SLACK_API_URL", slack: "SLACK_BOT_TOKEN",
     "telegram.token": "TELEGRAM_BOT_TOKEN", "telegram.apiRoot": "TELEGRAM_API_ROOT", "telegram.webhookUrl": "TELEGRAM_WEBHOOK_URL",

@@ -40,6 +40,7 @@ function discordAdapter(config: Config, log: Logger, clock: Clock, services: Pic
     token: config.discord.token,
     applicationId: config.discord.applicationId,
     apiUrl: config.discord.apiUrl,
+    cdnUrl: config.discord.cdnUrl,
     interactions: config.discord.interactions,
     ...(config.discord.publicKey && { publicKey: config.discord.publicKey }),
     ...(http && { http }),

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { CommandHandler } from "../../src/commands/execute.js";
 import type { Clock } from "../../src/clock.js";
+import { UserInputError } from "../../src/errors.js";
+import { reply } from "../../src/render/notification.js";
 import { replyBody, type MessageBody } from "./render.js";
 import { canManage, commandText, EPHEMERAL_BY_DEFAULT, type CommandOption } from "./slash-commands.js";
 
@@ -20,7 +22,11 @@ export const InteractionSchema = z.object({
   guild_id: z.string().optional(),
   member: z.object({ permissions: z.string().optional(), user: z.object({ id: z.string() }).optional() }).optional(),
   user: z.object({ id: z.string() }).optional(),
-  data: z.object({ name: z.string().optional(), options: z.array(OptionSchema).optional() }).optional(),
+  data: z.object({
+    name: z.string().optional(),
+    options: z.array(OptionSchema).optional(),
+    resolved: z.object({ attachments: z.record(z.object({ url: z.string(), filename: z.string(), size: z.number() })).optional() }).optional(),
+  }).optional(),
 });
 
 export type Interaction = z.infer<typeof InteractionSchema>;
@@ -32,6 +38,19 @@ export interface InteractionDeps {
   readonly clock: Clock;
   /** After this long without an answer, the reply is deferred (Discord wants one within 3 s). */
   readonly deferAfterMs: number;
+  /** Downloads an attached dependency file (only from the configured CDN, size-limited). */
+  readonly download: (url: string) => Promise<string>;
+}
+
+/** `/pysec watch file:<attachment>` → the import command with the file's text, or undefined when no file is attached. */
+async function attachedImport(i: Interaction, deps: InteractionDeps): Promise<string | undefined> {
+  const sub = i.data?.options?.[0];
+  const fileId = sub?.name === "watch" ? sub.options?.find((o) => o.name === "file")?.value : undefined;
+  if (fileId === undefined) return undefined;
+  const file = i.data?.resolved?.attachments?.[String(fileId)];
+  if (!file) throw new UserInputError("The attached file is missing from the interaction.");
+  const label = String(sub?.options?.find((o) => o.name === "label")?.value ?? file.filename);
+  return `watch -r ${label}\n${await deps.download(file.url)}`;
 }
 
 /** How a response reaches Discord: the HTTP answer or the callback endpoint, then edits of @original. */
@@ -60,10 +79,14 @@ export async function handleInteraction(raw: unknown, deps: InteractionDeps, res
   if (i.type === AUTOCOMPLETE) return respond.initial(await autocomplete(i, deps));
   if (i.type !== APPLICATION_COMMAND) return respond.initial({ type: 4, data: replyBody({ type: "reply", text: "This kind of interaction is not supported.", ephemeral: true }, true) });
   const cmd = commandText(i.data?.options) ?? { text: "help", public: false };
+  const imported = attachedImport(i, deps);
   const sub = cmd.text.split(" ")[0]!;
   const user = i.member?.user?.id ?? i.user?.id ?? "unknown";
   // In a DM (no guild) the person owns their personal channel.
-  const work = deps.onCommand({ channel: `discord:${i.channel_id ?? user}`, user, canManage: i.guild_id ? canManage(i.member?.permissions) : true, text: cmd.text });
+  const incoming = { channel: `discord:${i.channel_id ?? user}`, user, canManage: i.guild_id ? canManage(i.member?.permissions) : true };
+  const work = imported
+    .then((text) => deps.onCommand({ ...incoming, text: text ?? cmd.text }))
+    .catch((err: unknown) => reply(err instanceof UserInputError ? err.message : "I could not read that file; please try again or paste its text.", true));
   const timer = new AbortController();
   const winner = await Promise.race([work.then((reply) => ({ reply })), deps.clock.sleep(deps.deferAfterMs, timer.signal).then(() => undefined)]);
   timer.abort();

@@ -3,6 +3,7 @@
 
 const STRING = 3;
 const BOOLEAN = 5;
+const ATTACHMENT = 11;
 const SUB_COMMAND = 1;
 const MANAGE_CHANNELS = 1n << 4n;
 const ADMINISTRATOR = 1n << 3n;
@@ -11,7 +12,11 @@ const choices = (...names: string[]) => names.map((n) => ({ name: n, value: n })
 const publicOption = { type: BOOLEAN, name: "public", description: "Show the answer to everyone in the channel", required: false };
 
 const SUBCOMMANDS = [
-  { name: "watch", description: "Watch packages, e.g. requests django>=4.2,<5", options: [{ type: STRING, name: "packages", description: "Packages with optional PEP 440 specifiers, separated by spaces", required: true, autocomplete: true, max_length: 2000 }] },
+  { name: "watch", description: "Watch packages, e.g. requests django>=4.2,<5, or a dependency file", options: [
+    { type: STRING, name: "packages", description: "Packages with optional PEP 440 specifiers, separated by spaces", required: false, autocomplete: true, max_length: 2000 },
+    { type: ATTACHMENT, name: "file", description: "requirements.txt, uv.lock, poetry.lock, Pipfile.lock, pylock.toml or pyproject.toml", required: false },
+    { type: STRING, name: "label", description: "Label for the file's packages (default: its name), e.g. api/uv.lock", required: false },
+  ] },
   { name: "unwatch", description: "Stop watching packages", options: [{ type: STRING, name: "packages", description: "Package names, separated by spaces", required: true, autocomplete: true }] },
   { name: "list", description: "Show this channel's watches and settings" },
   { name: "lookup", description: "Known advisories for a package", options: [

@@ -25,7 +25,7 @@ chatAdapterContract("discord", async () => {
   const log = createLogger("silent");
   const http = createHttpServer(log);
   const adapter = createDiscordAdapter({
-    token: "test-token", applicationId: "100000000000000001", apiUrl: fake.api, interactions: "http", publicKey: keys.publicKeyHex,
+    token: "test-token", applicationId: "100000000000000001", apiUrl: fake.api, cdnUrl: fake.url, interactions: "http", publicKey: keys.publicKeyHex,
     http, suggest: async () => [], clock: systemClock, log, retries: 0,
   });
   let url = "";

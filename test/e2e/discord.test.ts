@@ -7,7 +7,7 @@ import { createPackageSuggester } from "../../src/suggest.js";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord-api.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
 import { commandInteraction, discordTestKeys, postInteraction } from "../helpers/discord.js";
-import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
+import { allOsvRecords, pypaRecordAs, readFixture } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { until } from "../helpers/until.js";
 
@@ -28,7 +28,7 @@ async function setUp(mode: "gateway" | "http", publicKey?: string): Promise<void
   http = createHttpServer(createLogger("silent"));
   h = await startHarness(bucket.url, {}, (services) => {
     adapter = createDiscordAdapter({
-      token: "test-token-abc", applicationId: APP, apiUrl: discord.api, interactions: mode, ...(publicKey && { publicKey }), http,
+      token: "test-token-abc", applicationId: APP, apiUrl: discord.api, cdnUrl: discord.url, interactions: mode, ...(publicKey && { publicKey }), http,
       suggest: createPackageSuggester(services.advisories, systemClock), clock: systemClock, log: createLogger("silent"), retries: 0, deferAfterMs: 1_000,
     });
     return [adapter];
@@ -108,6 +108,20 @@ describe("Discord HTTP interactions", () => {
     expect((lookup.json?.["data"] as { flags?: number }).flags).toBe(64);
   });
 
+  it("imports a dependency file attached to /pysec watch, only from the configured CDN", async () => {
+    discord.attachments.set("1/2/requirements.txt", readFixture("deps", "requirements.txt"));
+    const withFile = (url: string) => {
+      const body = commandInteraction("watch", { channel: CH, guild: GUILD, permissions: MANAGE_CHANNELS, extra: [{ name: "file", type: 11, value: "900" }, { name: "label", type: 3, value: "api/requirements.txt" }] });
+      (body["data"] as Record<string, unknown>)["resolved"] = { attachments: { "900": { id: "900", filename: "requirements.txt", size: 900, url } } };
+      return body;
+    };
+    const r = await postInteraction(url, withFile(`${discord.url}/attachments/1/2/requirements.txt`), keys.privateKey);
+    expect(content(r)).toContain("Imported api/requirements.txt \\(requirements.txt\\): 5 packages watched.");
+    expect((await h.services.channels.get(`discord:${CH}`))?.watches.every((w) => w.label === "api/requirements.txt")).toBe(true);
+    const elsewhere = await postInteraction(url, withFile("https://evil.example/requirements.txt"), keys.privateKey);
+    expect(content(elsewhere)).toMatch(/not on Discord's CDN/);
+  });
+
   it("a direct message is the person's own channel", async () => {
     const r = await post("watch flask", "0", ""); // no guild: a DM
     expect(content(r)).toContain("Now watching flask");
@@ -132,7 +146,7 @@ describe("Discord HTTP interactions", () => {
     };
     await adapter.stop();
     const slowHttp = createHttpServer(createLogger("silent"));
-    const slow = createDiscordAdapter({ token: "t0ken", applicationId: APP, apiUrl: discord.api, interactions: "http", publicKey: keys.publicKeyHex, http: slowHttp, suggest: async () => [], clock: systemClock, log: createLogger("silent"), retries: 0, deferAfterMs: 200 });
+    const slow = createDiscordAdapter({ token: "t0ken", applicationId: APP, apiUrl: discord.api, cdnUrl: discord.url, interactions: "http", publicKey: keys.publicKeyHex, http: slowHttp, suggest: async () => [], clock: systemClock, log: createLogger("silent"), retries: 0, deferAfterMs: 200 });
     await slow.start(slowHandle);
     const slowUrl = `http://127.0.0.1:${await slowHttp.listen(0, "127.0.0.1")}/discord/interactions`;
     const r = await postInteraction(slowUrl, commandInteraction("help", { channel: CH, guild: GUILD, permissions: "0" }), keys.privateKey);

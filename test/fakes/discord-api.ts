@@ -17,6 +17,8 @@ export interface FakeDiscord extends FakeServer {
   readonly forbiddenChannels: Set<string>;
   /** Sends an INTERACTION_CREATE over the gateway to every identified connection. */
   dispatchInteraction(d: Record<string, unknown>): void;
+  /** Files served under /attachments/<name> (Discord's CDN, for uploaded dependency files). */
+  readonly attachments: Map<string, string>;
   /** Resolves once a client has identified on the gateway. */
   identified(): Promise<void>;
   messages(channelId?: string): DiscordCall[];
@@ -61,7 +63,13 @@ export async function startFakeDiscord(opts: { enforceLimits?: boolean } = {}): 
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   };
 
+  const attachments = new Map<string, string>();
   const server = await startFakeServer((req, res, text) => {
+    const file = /^\/attachments\/(.+)$/.exec((req.url ?? "").split("?")[0]!);
+    if (file) {
+      const body = attachments.get(decodeURIComponent(file[1]!));
+      return body === undefined ? res.writeHead(404).end() : res.writeHead(200, { "content-type": "text/plain" }).end(body);
+    }
     const path = (req.url ?? "/").split("?")[0]!.replace(/^\/api\/v10/, "");
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     calls.push({ method: req.method ?? "GET", path, body });
@@ -89,6 +97,7 @@ export async function startFakeDiscord(opts: { enforceLimits?: boolean } = {}): 
     ...server,
     api: `${server.url}/api`,
     calls,
+    attachments,
     unknownChannels,
     forbiddenChannels,
     dispatchInteraction(d) {
