@@ -61,14 +61,6 @@ export class NotSupportedError extends Error {
   }
 }
 
-/** True for failures worth retrying later: 429, 5xx, timeouts and network errors. */
-export function isTransient(err: unknown): boolean {
-  if (err instanceof RateLimitedError) return true;
-  if (err instanceof PermanentDeliveryError || err instanceof UserInputError || err instanceof NotSupportedError || err instanceof ChannelMovedError) return false;
-  if (err instanceof UpstreamError) return err.status === undefined || err.status === 429 || err.status >= 500;
-  return true;
-}
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -36,7 +36,7 @@ const SEND = { parse_mode: "HTML" as const, link_preview_options: { is_disabled:
  * Telegram's documented limits: ~30 messages/s overall, 1/s per chat, 20/min per group (negative ids).
  * Windows are 5 % longer than documented: a message sent at the edge of a window can arrive inside the next.
  */
-export function telegramLimiter(clock: Clock): RateLimiter {
+function telegramLimiter(clock: Clock): RateLimiter {
   return new RateLimiter([
     { key: () => "all", limit: 30, windowMs: 1050 },
     { key: (c) => c, limit: 1, windowMs: 1050 },

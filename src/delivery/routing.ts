@@ -29,7 +29,7 @@ export function quietUntil(channel: Channel, now: Date): Date | undefined {
   return inside ? nextLocal(channel.quiet.to, channel.timezone, now) : undefined;
 }
 
-export function isUrgent(n: Notification): boolean {
+function isUrgent(n: Notification): boolean {
   return n.malicious || n.severity.rating === "critical";
 }
 
