@@ -71,7 +71,8 @@ async function withMirror<T>(config: Config, clock: Clock, fn: (m: Mirror) => Pr
 }
 
 async function requireMirror(s: Mirror): Promise<void> {
-  if ((await s.advisories.count()) === 0) throw new UserInputError("The local mirror is empty: run `pysec-herald sync` first (it needs the network once).");
+  // One key read: counting advisories would read every package's list.
+  if ((await s.advisories.packageNames()).length === 0) throw new UserInputError("The local mirror is empty: run `pysec-herald sync` first (it needs the network once).");
 }
 
 async function lookupCommand(args: string[], json: boolean, s: Mirror, out: Writable): Promise<number> {

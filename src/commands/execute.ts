@@ -127,7 +127,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         const watch: Watch = { name: cmd.package, specifier: cmd.version ? `==${cmd.version}` : "" };
         const found = await findAffecting(deps.advisories, watch);
         const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
-        if (found.length === 0) return reply(`No known advisory affects ${what} (mirror of ${await deps.advisories.count()} advisories).`, true);
+        if (found.length === 0) return reply(`No known advisory affects ${what}.`, true);
         return reply(`${found.length} ${found.length === 1 ? "advisory affects" : "advisories affect"} ${what}:\n${found.map((f) => `• ${formatFinding(f)}`).join("\n")}`, true);
       }
       case "mode":
