@@ -140,7 +140,7 @@ row("match the whole mirror against 1,000,000 watches", `${(m.indexedMs! / 1000)
   await s.channels.putMany(Array.from({ length: 1000 }, (_, i) => ({ ...newChannel(`slack:C${i}`), watches: [{ name: "requests" as NormalizedName, specifier: "" }] })));
   for (const c of await s.channels.list()) s.index.set(c);
   const http = createHttpServer(log);
-  const adapter = createSlackAdapter({ botToken: "xoxb", signingSecret: "s", http, apiUrl: slack.api, managers: "members", clock: systemClock, log, retries: 0 });
+  const adapter = createSlackAdapter({ botToken: "xoxb", signingSecret: "s", http, apiUrl: slack.api, filesUrl: slack.files, managers: "members", clock: systemClock, log, retries: 0 });
   await adapter.start(async () => ({ type: "reply", text: "", ephemeral: true }));
   const dispatcher = createDispatcher({ ...s, adapters: new Map([["slack", adapter]]), idleMs: 5 });
   const stop = new AbortController();

@@ -40,6 +40,7 @@ export const ENV_VARS = [
   { name: "SLACK_SIGNING_SECRET", description: "Slack signing secret, for HTTP mode (POST /slack/events) when SLACK_APP_TOKEN is unset", default: "", secret: true },
   { name: "SLACK_MANAGERS", description: "Who may change a Slack channel's subscription: members or admins (workspace admins and owners)", default: "members" },
   { name: "SLACK_API_URL", description: "Slack Web API base URL", default: "https://slack.com/api/" },
+  { name: "SLACK_FILES_URL", description: "Where Slack serves shared files; a dependency file shared with \"watch -r\" is downloaded only from below it", default: "https://files.slack.com/" },
   { name: "TELEGRAM_BOT_TOKEN", description: "Telegram bot token from @BotFather; turns the Telegram adapter on", default: "", secret: true },
   { name: "TELEGRAM_API_ROOT", description: "Telegram Bot API root URL", default: "https://api.telegram.org" },
   { name: "TELEGRAM_WEBHOOK_URL", description: "Public URL of POST /telegram/webhook; unset means long polling (no public URL needed)", default: "" },
@@ -87,6 +88,7 @@ const ConfigSchema = z.object({
       signingSecret: z.string(),
       managers: z.enum(["members", "admins"]),
       apiUrl: z.string().url().transform((u) => (u.endsWith("/") ? u : `${u}/`)),
+      filesUrl: z.string().url(),
     })
     .refine((s) => s.botToken === "" || s.appToken !== "" || s.signingSecret !== "", { message: "SLACK_BOT_TOKEN needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)" }),
   telegram: z
@@ -144,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signingSecret: read(env, "SLACK_SIGNING_SECRET"),
       managers: read(env, "SLACK_MANAGERS"),
       apiUrl: read(env, "SLACK_API_URL"),
+      filesUrl: read(env, "SLACK_FILES_URL"),
     },
     telegram: {
       token: read(env, "TELEGRAM_BOT_TOKEN"),
@@ -162,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     "discord.token": "DISCORD_TOKEN", "discord.applicationId": "DISCORD_APPLICATION_ID", "discord.interactions": "DISCORD_INTERACTIONS",
     "discord.publicKey": "DISCORD_PUBLIC_KEY", "discord.apiUrl": "DISCORD_API_URL", "discord.cdnUrl": "DISCORD_CDN_URL", discord: "DISCORD_INTERACTIONS",
     "slack.botToken": "SLACK_BOT_TOKEN", "slack.appToken": "SLACK_APP_TOKEN", "slack.signingSecret": "SLACK_SIGNING_SECRET",
-    "slack.managers": "SLACK_MANAGERS", "slack.apiUrl": "SLACK_API_URL", slack: "SLACK_BOT_TOKEN",
+    "slack.managers": "SLACK_MANAGERS", "slack.apiUrl": "SLACK_API_URL", "slack.filesUrl": "SLACK_FILES_URL", slack: "SLACK_BOT_TOKEN",
     "telegram.token": "TELEGRAM_BOT_TOKEN", "telegram.apiRoot": "TELEGRAM_API_ROOT", "telegram.webhookUrl": "TELEGRAM_WEBHOOK_URL",
     "telegram.webhookSecret": "TELEGRAM_WEBHOOK_SECRET", telegram: "TELEGRAM_WEBHOOK_SECRET",
   };

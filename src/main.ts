@@ -69,6 +69,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
       botToken: config.slack.botToken,
       ...(config.slack.appToken ? { appToken: config.slack.appToken } : { signingSecret: config.slack.signingSecret, http }),
       apiUrl: config.slack.apiUrl,
+      filesUrl: config.slack.filesUrl,
       managers: config.slack.managers,
       clock,
       log,

@@ -1,10 +1,8 @@
 import { Client, DiscordAPIError, GatewayIntentBits, HTTPError, RateLimitError, REST } from "discord.js";
 import type { Clock } from "../../src/clock.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
-import { PermanentDeliveryError, RateLimitedError, UserInputError } from "../../src/errors.js";
-import { request } from "undici";
-import { MAX_IMPORT_CHARS } from "../../src/commands/parse.js";
-import { readLimited } from "../../src/http/client.js";
+import { PermanentDeliveryError, RateLimitedError } from "../../src/errors.js";
+import { downloadImport } from "../../src/http/download.js";
 import type { HttpServer } from "../../src/http/server.js";
 import type { Logger } from "../../src/log.js";
 import type { MessageRef } from "../../src/store/ports.js";
@@ -88,18 +86,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     platform: "discord",
     capabilities: { edit: true, maxLength: 1800 }, // reply text, before escaping, within a 2000-character message
     async start(onCommand) {
-      const cdn = opts.cdnUrl.endsWith("/") ? opts.cdnUrl : `${opts.cdnUrl}/`;
-      const download = async (url: string) => {
-        if (!url.startsWith(cdn)) throw new UserInputError("That attachment is not on Discord's CDN.");
-        const res = await request(url, { headersTimeout: 30_000, bodyTimeout: 30_000 });
-        if (res.statusCode !== 200) {
-          res.body.resume();
-          throw new UserInputError(`Discord answered ${res.statusCode} for the attachment; please try again.`);
-        }
-        return readLimited(res.body, MAX_IMPORT_CHARS, "attachment", "discord").catch(() => {
-          throw new UserInputError(`The file is larger than ${MAX_IMPORT_CHARS / 1024} KB.`);
-        });
-      };
+      const download = (url: string) => downloadImport(url, { base: opts.cdnUrl, platform: "Discord" });
       const deps = { onCommand, suggest: opts.suggest, clock: opts.clock, deferAfterMs: opts.deferAfterMs ?? 2_500, download };
       if (opts.interactions === "http") {
         if (!opts.publicKey || !opts.http) throw new Error("DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY and the HTTP server");

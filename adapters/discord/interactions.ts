@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { CommandHandler } from "../../src/commands/execute.js";
+import { labelFromFileName } from "../../src/commands/parse.js";
 import type { Clock } from "../../src/clock.js";
 import { UserInputError } from "../../src/errors.js";
 import { reply } from "../../src/render/notification.js";
@@ -49,7 +50,7 @@ async function attachedImport(i: Interaction, deps: InteractionDeps): Promise<st
   if (fileId === undefined) return undefined;
   const file = i.data?.resolved?.attachments?.[String(fileId)];
   if (!file) throw new UserInputError("The attached file is missing from the interaction.");
-  const label = String(sub?.options?.find((o) => o.name === "label")?.value ?? file.filename);
+  const label = String(sub?.options?.find((o) => o.name === "label")?.value ?? labelFromFileName(file.filename));
   return `watch -r ${label}\n${await deps.download(file.url)}`;
 }
 

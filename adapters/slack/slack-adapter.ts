@@ -2,7 +2,9 @@ import { App, LogLevel, SocketModeReceiver, type Receiver } from "@slack/bolt";
 import type { Clock } from "../../src/clock.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { RateLimiter } from "../../src/delivery/rate-limiter.js";
-import { PermanentDeliveryError, RateLimitedError } from "../../src/errors.js";
+import { labelFromFileName } from "../../src/commands/parse.js";
+import { PermanentDeliveryError, RateLimitedError, UserInputError } from "../../src/errors.js";
+import { downloadImport } from "../../src/http/download.js";
 import type { HttpServer } from "../../src/http/server.js";
 import type { Logger } from "../../src/log.js";
 import { reply as makeReply } from "../../src/render/notification.js";
@@ -17,6 +19,8 @@ export interface SlackAdapterOptions {
   readonly http?: HttpServer;
   /** Web API base, e.g. https://slack.com/api/ (tests: the fake's URL). */
   readonly apiUrl: string;
+  /** Where shared files live (url_private); nothing else is downloaded with the bot token. */
+  readonly filesUrl: string;
   /** Who may change a channel's subscription: any member, or workspace admins and owners. */
   readonly managers: "members" | "admins";
   readonly clock: Clock;
@@ -37,6 +41,17 @@ export function toDeliveryError(err: unknown): unknown {
     return new PermanentDeliveryError("slack", `Slack refused: ${e.data.error}`);
   }
   return err;
+}
+
+const IMPORT_MESSAGE = /^\s*(?:<@[A-Z0-9]+>\s*)?(?:\/?pysec\s+)?watch\s+-r(?:\s+(\S+))?\s*$/i;
+
+interface SharedFileMessage {
+  readonly channel: string;
+  readonly ts: string;
+  readonly user?: string;
+  readonly bot_id?: string;
+  readonly text?: string;
+  readonly files?: readonly { readonly name?: string; readonly url_private?: string; readonly url_private_download?: string }[];
 }
 
 function channelOf(key: string): string {
@@ -91,6 +106,30 @@ export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
         // Slack wants the ack within 3 s: acknowledge, then answer through response_url.
         await ack();
         await respond(payload(await work));
+      });
+      // A dependency file shared in a channel with the message "watch -r [label]" (optionally after
+      // a mention of the bot, or "/pysec") is imported like pasted text. Needs files:read and the
+      // message.* event subscriptions in slack-manifest.yaml.
+      app.event("message", async ({ event }) => {
+        const e = event as SharedFileMessage;
+        const m = IMPORT_MESSAGE.exec(e.text ?? "");
+        if (!m || !e.files?.length || e.bot_id || !e.user) return;
+        const [file] = e.files;
+        const label = m[1] ?? labelFromFileName(file!.name ?? "file");
+        const answer = async (text: string, ephemeral: boolean) => {
+          await limiter.acquire(`slack:${e.channel}`);
+          const body = renderReply(makeReply(text, ephemeral));
+          if (ephemeral) await app.client.chat.postEphemeral({ channel: e.channel, user: e.user!, text: body.text, blocks: body.blocks });
+          else await app.client.chat.postMessage({ channel: e.channel, thread_ts: e.ts, text: body.text, blocks: body.blocks, ...NO_UNFURL });
+        };
+        let text: string;
+        try {
+          text = await downloadImport(file!.url_private_download ?? file!.url_private ?? "", { base: opts.filesUrl, platform: "Slack", headers: { authorization: `Bearer ${opts.botToken}` } });
+        } catch (err) {
+          return answer(err instanceof UserInputError ? err.message : "I could not download that file; please try again or paste its text.", true);
+        }
+        const r = await onCommand({ channel: `slack:${e.channel}`, user: e.user, canManage: await mayManage(e.user), text: `watch -r ${label}\n${text}` });
+        await answer(r.text, r.ephemeral);
       });
       app.error(async (err) => log.error({ err: err.message }, "slack handler failed"));
       await app.start();

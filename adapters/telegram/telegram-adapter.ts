@@ -1,14 +1,13 @@
 import { timingSafeEqual } from "node:crypto";
 import { Bot, GrammyError, HttpError, type Context } from "grammy";
-import { request } from "undici";
-import { MAX_IMPORT_CHARS } from "../../src/commands/parse.js";
-import { readLimited } from "../../src/http/client.js";
+import { labelFromFileName, MAX_IMPORT_CHARS } from "../../src/commands/parse.js";
+import { downloadImport } from "../../src/http/download.js";
 import type { UserFromGetMe } from "grammy/types";
 import type { Clock } from "../../src/clock.js";
 import type { CommandHandler } from "../../src/commands/execute.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { RateLimiter } from "../../src/delivery/rate-limiter.js";
-import { ChannelMovedError, PermanentDeliveryError, RateLimitedError } from "../../src/errors.js";
+import { ChannelMovedError, PermanentDeliveryError, RateLimitedError, UserInputError } from "../../src/errors.js";
 import type { HttpServer } from "../../src/http/server.js";
 import type { Logger } from "../../src/log.js";
 import { coreText, MENU, WELCOME } from "./commands.js";
@@ -114,18 +113,17 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
       const caption = /^\/watch(?:@\w+)?\s+-r(?:\s+(\S+))?\s*$/.exec(ctx.message.caption ?? "");
       if (!caption) return;
       const doc = ctx.message.document;
-      const label = caption[1] ?? doc.file_name ?? "document";
+      const label = caption[1] ?? labelFromFileName(doc.file_name ?? "document");
       if ((doc.file_size ?? 0) > MAX_IMPORT_CHARS) return answer(ctx, `${label} is larger than ${MAX_IMPORT_CHARS / 1024} KB.`);
       const file = await ctx.getFile();
       if (!file.file_path) return answer(ctx, "Telegram did not give me that file; please paste its text instead.");
-      const url = `${opts.apiRoot}/file/bot${opts.token}/${file.file_path}`;
-      const res = await request(url, { headersTimeout: 30_000, bodyTimeout: 30_000 });
-      if (res.statusCode !== 200) {
-        res.body.resume();
-        return answer(ctx, "I could not download that file; please try again or paste its text.");
+      let text: string;
+      try {
+        // The token is part of Telegram's file URL; the base check keeps the download on the API root.
+        text = await downloadImport(`${opts.apiRoot}/file/bot${opts.token}/${file.file_path}`, { base: opts.apiRoot, platform: "Telegram" });
+      } catch (err) {
+        return answer(ctx, err instanceof UserInputError ? err.message : "I could not download that file; please try again or paste its text.");
       }
-      const text = await readLimited(res.body, MAX_IMPORT_CHARS, label, "telegram").catch(() => undefined);
-      if (text === undefined) return answer(ctx, `${label} is larger than ${MAX_IMPORT_CHARS / 1024} KB.`);
       const reply = await onCommand({ channel: `telegram:${ctx.chat.id}`, user: String(ctx.from?.id ?? "unknown"), canManage: await mayManage(ctx), text: `watch -r ${label}\n${text}` });
       await answer(ctx, reply.text);
     });

@@ -43,6 +43,11 @@ function muteTarget(raw: string): Mute {
   throw new UserInputError(`"${raw.slice(0, 80)}" is neither an advisory id (e.g. PYSEC-2023-74, GHSA-j8r2-6x86-q33q, CVE-2023-32681) nor a package name.`);
 }
 
+/** A label for an attached file's name: "requirements (1).txt" → "requirements-1-.txt". */
+export function labelFromFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._/-]+/g, "-").slice(0, 100) || "file";
+}
+
 function label(raw: string | undefined): string {
   if (!raw || !LABEL.test(raw)) throw new UserInputError("Usage: watch -r <label> followed by the file's text on the next lines, e.g. watch -r api/uv.lock (labels use letters, digits and . _ / -)");
   return raw;

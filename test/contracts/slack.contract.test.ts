@@ -15,7 +15,7 @@ chatAdapterContract("slack", async () => {
   const fake = await startFakeSlack();
   const log = createLogger("silent");
   const http = createHttpServer(log);
-  const adapter = createSlackAdapter({ botToken: "xoxb-test", signingSecret: SECRET, http, apiUrl: fake.api, managers: "members", clock: systemClock, log, retries: 0 });
+  const adapter = createSlackAdapter({ botToken: "xoxb-test", signingSecret: SECRET, http, apiUrl: fake.api, filesUrl: fake.files, managers: "members", clock: systemClock, log, retries: 0 });
   let url = "";
   return {
     adapter,

@@ -119,7 +119,7 @@ describe("Discord HTTP interactions", () => {
     expect(content(r)).toContain("Imported api/requirements.txt \\(requirements.txt\\): 5 packages watched.");
     expect((await h.services.channels.get(`discord:${CH}`))?.watches.every((w) => w.label === "api/requirements.txt")).toBe(true);
     const elsewhere = await postInteraction(url, withFile("https://evil.example/requirements.txt"), keys.privateKey);
-    expect(content(elsewhere)).toMatch(/not on Discord's CDN/);
+    expect(content(elsewhere)).toMatch(/not stored on Discord's file server/);
   });
 
   it("a direct message is the person's own channel", async () => {

@@ -6,7 +6,7 @@ import { createHttpServer, type HttpServer } from "../../src/http/server.js";
 import { createLogger } from "../../src/log.js";
 import { slashPayload, startFakeSlack, type FakeSlack } from "../fakes/slack-api.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
-import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
+import { allOsvRecords, pypaRecordAs, readFixture } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { assertInertMrkdwn, postSigned } from "../helpers/slack.js";
 
@@ -26,7 +26,7 @@ async function setUp(mode: "socket" | "http", managers: "members" | "admins" = "
   h = await startHarness(bucket.url, {}, () => {
     adapter = createSlackAdapter({
       botToken: "xoxb-test", ...(mode === "socket" ? { appToken: "xapp-test" } : { signingSecret: SECRET, http }),
-      apiUrl: slack.api, managers, clock: systemClock, log: createLogger("silent"), retries: 0,
+      apiUrl: slack.api, filesUrl: slack.files, managers, clock: systemClock, log: createLogger("silent"), retries: 0,
     });
     return [adapter];
   });
@@ -48,6 +48,56 @@ async function publish(id: string, extra: Record<string, unknown> = {}, at = "20
 }
 
 describe("Slack through the real Bolt app in Socket Mode", () => {
+  const shared = (text: string, url: string, extra: Record<string, unknown> = {}) =>
+    slack.event({ type: "message", subtype: "file_share", channel: CH, user: "U1", ts: "1700000000.000100", text, files: [{ id: "F1", name: "requirements (prod).txt", size: 300, url_private: url, url_private_download: url }], ...extra });
+  const answered = async (n: number) => {
+    for (let i = 0; i < 500 && slack.calls.filter((c) => /^chat\.post/.test(c.method)).length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    return slack.calls.filter((c) => /^chat\.post/.test(c.method));
+  };
+
+  it("a requirements file shared with \"watch -r\" is downloaded with the bot token and imported; the report answers in its thread", async () => {
+    await setUp("socket");
+    await slack.connected();
+    slack.stored.set("T1-F1/requirements.txt", readFixture("deps", "requirements.txt"));
+    await shared("<@UBOT> watch -r", `${slack.files}T1-F1/requirements.txt`);
+    const [post] = await answered(1);
+    expect(post!.method).toBe("chat.postMessage");
+    expect(post!.args["thread_ts"]).toBe("1700000000.000100");
+    expect(String(post!.args["text"])).toContain("Imported requirements-prod-.txt (requirements.txt): 5 packages watched.");
+    expect(String(post!.args["text"])).toMatch(/requests==2\.28\.1: PYSEC-2023-74 .*upgrade: requests&gt;=2\.31\.0,&lt;3/);
+    expect(slack.fileAuth).toEqual(["Bearer xoxb-test"]);
+    const channel = await h.services.channels.get(`slack:${CH}`);
+    expect(channel?.watches.find((w) => w.name === "requests")).toMatchObject({ specifier: "==2.28.1", label: "requirements-prod-.txt" });
+
+    // A later advisory affecting the pin alerts the channel.
+    slack.memberOf.add(CH);
+    await publish("PYSEC-2099-31");
+    expect(await h.dispatcher.drain()).toBe(1);
+  });
+
+  it("a shared file outside SLACK_FILES_URL is not fetched, and one Slack will not give is reported; nothing is watched", async () => {
+    await setUp("socket");
+    await slack.connected();
+    await shared("watch -r api/requirements.txt", `${bucket.url}/PyPI/modified_id.csv`);
+    const [refused] = await answered(1);
+    expect(refused!.method).toBe("chat.postEphemeral");
+    expect(String(refused!.args["text"])).toContain("not stored on Slack's file server");
+    expect(bucket.requests.filter((r) => r.path.endsWith("modified_id.csv") && r.headers.authorization)).toEqual([]);
+    expect(slack.fileAuth).toEqual([]);
+    expect((await h.services.channels.get(`slack:${CH}`))?.watches ?? []).toEqual([]);
+
+    // Missing from the file server (e.g. no files:read): told, nothing watched.
+    await shared("watch -r", `${slack.files}T1-F9/gone.txt`);
+    expect(String((await answered(2))[1]!.args["text"])).toContain("Slack did not give me the file (HTTP 404)");
+
+    slack.stored.set("T1-F2/r.txt", "requests==2.28.1\n");
+    await shared("pysec watch -r", `${slack.files}T1-F2/r.txt`);
+    expect(String((await answered(3))[2]!.args["text"])).toContain("Imported requirements-prod-.txt (requirements.txt): 1 package");
+    // Only messages that ask for an import are looked at: a plain file share is ignored.
+    await shared("here is our lock file", `${slack.files}T1-F2/r.txt`);
+    expect((await h.services.channels.get(`slack:${CH}`))?.watches.map((w) => w.name)).toEqual(["requests"]);
+  });
+
   it("a member watches requests; an advisory arrives as escaped Block Kit; an update edits it with chat.update", async () => {
     await setUp("socket");
     await slack.connected();

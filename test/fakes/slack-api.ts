@@ -11,6 +11,14 @@ export interface SlackCall {
 export interface FakeSlack extends FakeServer {
   /** Web API base for the client (`…/api/`). */
   readonly api: string;
+  /** Base of shared files' url_private; downloads need the bot token. */
+  readonly files: string;
+  /** Shared files by path below `files`. */
+  readonly stored: Map<string, string>;
+  /** Authorization headers the file server saw. */
+  readonly fileAuth: string[];
+  /** Delivers an Events API event over Socket Mode and resolves with the client's ack. */
+  event(event: Record<string, unknown>): Promise<Record<string, unknown>>;
   readonly calls: SlackCall[];
   readonly admins: Set<string>;
   /** Channels the bot is a member of (conversations.info). */
@@ -43,6 +51,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const admins = new Set<string>();
   const memberOf = new Set<string>();
   const failing = new Map<string, string>();
+  const stored = new Map<string, string>();
+  const fileAuth: string[] = [];
   let retryAfter: number | undefined;
   let ts = 1_700_000_000;
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
@@ -67,6 +77,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     onConnect();
   });
 
+  const deliver = (type: string, payload: Record<string, unknown>) => {
+    const id = `env-${++envelope}`;
+    const acked = new Promise<Record<string, unknown>>((resolve) => acks.set(id, resolve));
+    for (const ws of sockets) ws.send(JSON.stringify({ envelope_id: id, type, accepts_response_payload: type === "slash_commands", payload }));
+    return acked;
+  };
+
   const json = (res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}) =>
     res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
 
@@ -75,6 +92,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     if (path.startsWith("/response/")) {
       responses.push(JSON.parse(text) as Record<string, unknown>);
       return json(res, { ok: true });
+    }
+    if (path.startsWith("/files/")) {
+      const auth = String(req.headers.authorization ?? "");
+      fileAuth.push(auth);
+      const body = stored.get(path.slice("/files/".length));
+      // Slack answers a request without a valid token with its HTML sign-in page, status 200.
+      if (auth !== "Bearer xoxb-test") return res.writeHead(200, { "content-type": "text/html" }).end("<html>sign in</html>");
+      if (body === undefined) return res.writeHead(404).end();
+      return res.writeHead(200, { "content-type": "text/plain" }).end(body);
     }
     const method = path.replace(/^\/api\//, "");
     const args = parseArgs(text, req.headers["content-type"]);
@@ -91,6 +117,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       case "conversations.info":
         return json(res, { ok: true, channel: { id: channel, is_member: memberOf.has(channel) } });
+      case "chat.postEphemeral":
+        return json(res, { ok: true, message_ts: `${++ts}.000200` });
       case "chat.postMessage":
       case "chat.update": {
         if (retryAfter !== undefined) {
@@ -111,6 +139,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   return {
     ...server,
     api: `${server.url}/api/`,
+    files: `${server.url}/files/`,
+    stored,
+    fileAuth,
     calls,
     admins,
     memberOf,
@@ -120,12 +151,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       retryAfter = seconds;
     },
     connected: () => connectedP,
-    slashCommand(payload) {
-      const id = `env-${++envelope}`;
-      const acked = new Promise<Record<string, unknown>>((resolve) => acks.set(id, resolve));
-      for (const ws of sockets) ws.send(JSON.stringify({ envelope_id: id, type: "slash_commands", accepts_response_payload: true, payload }));
-      return acked;
-    },
+    slashCommand: (payload) => deliver("slash_commands", payload),
+    event: (event) => deliver("events_api", { token: "deprecated", team_id: "T1", api_app_id: "A1", type: "event_callback", event_id: `Ev${envelope}`, event_time: 1_700_000_000, event }),
     posts: (channel) => calls.filter((c) => c.method === "chat.postMessage" && (!channel || c.args["channel"] === channel)),
     async close() {
       for (const ws of sockets) ws.terminate();
