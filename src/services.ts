@@ -15,7 +15,8 @@ import { createKeyvCursorStore } from "./store/keyv-cursor-store.js";
 import { createKeyvDigestQueue } from "./store/keyv-digest-queue.js";
 import { createKeyvOutbox } from "./store/keyv-outbox.js";
 import { openDb, type Db } from "./store/open.js";
-import type { AdvisoryStore, ChannelStore, CursorStore, DigestQueue, Outbox } from "./store/ports.js";
+import type { AdvisoryStore, ChannelStore, CursorStore, Delivery, DigestQueue, Outbox } from "./store/ports.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 
 /** Everything but the chat adapters: stores, sources, the watch index and the poller. */
 export interface Services {
@@ -23,18 +24,24 @@ export interface Services {
   readonly advisories: AdvisoryStore;
   readonly channels: ChannelStore;
   readonly cursors: CursorStore;
+  /** The embedded outbox (drained by the in-process dispatcher when there is no QUEUE_URL). */
   readonly outbox: Outbox;
+  /** Where matches and digests are queued: the outbox, or the BullMQ queues. */
+  readonly delivery: Delivery;
   readonly digests: DigestQueue;
   readonly index: WatchIndex;
   readonly sources: readonly Source[];
   readonly poller: Poller;
   readonly clock: Clock;
   readonly log: Logger;
+  readonly metrics: Metrics;
 }
 
 export interface ServiceOptions {
   readonly onSeedProgress?: (n: number) => void;
   readonly onEvent?: (change: Change) => void;
+  /** Process metrics too (the bot's own registry; tests leave them out). */
+  readonly processMetrics?: boolean;
 }
 
 export async function openServices(config: Config, log: Logger, clock: Clock, opts: ServiceOptions = {}): Promise<Services> {
@@ -43,12 +50,14 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const channels = createKeyvChannelStore(db);
   const cursors = createKeyvCursorStore(db);
   const outbox = createKeyvOutbox(db);
+  const delivery: Delivery = outbox;
+  const metrics = createMetrics({ defaults: opts.processMetrics ?? false });
   const digests = createKeyvDigestQueue(db);
   const index = WatchIndex.from(await channels.list());
   const http = createHttpClient({ allowedPrefixes: sourceUrls(config), timeoutMs: config.httpTimeoutSeconds * 1000 });
   const priority = await openPriorityIndex(db);
-  const ingest = createIngest({ advisories, outbox, digests, index, clock, log, priority, ...(opts.onEvent && { onEvent: opts.onEvent }) });
+  const ingest = createIngest({ advisories, delivery, digests, index, clock, log, priority, metrics, ...(opts.onEvent && { onEvent: opts.onEvent }) });
   const sources = createSources(config, { http, log, advisories, priority, ingest, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
-  const poller = createPoller({ sources, cursors, sink: ingest.sink, clock, log });
-  return { db, advisories, channels, cursors, outbox, digests, index, sources, poller, clock, log };
+  const poller = createPoller({ sources, cursors, sink: ingest.sink, clock, log, metrics });
+  return { db, advisories, channels, cursors, outbox, delivery, digests, index, sources, poller, clock, log, metrics };
 }

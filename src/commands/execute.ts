@@ -8,7 +8,7 @@ import { findAffecting, formatFinding } from "../lookup.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { reply, type Reply } from "../render/notification.js";
-import type { AdvisoryStore, ChannelStore, CursorStore, Outbox } from "../store/ports.js";
+import type { AdvisoryStore, ChannelStore, CursorStore, Delivery } from "../store/ports.js";
 import { helpText } from "./help.js";
 import { MANAGING, parseCommand, type Command } from "./parse.js";
 
@@ -26,7 +26,7 @@ export interface CommandDeps {
   readonly channels: ChannelStore;
   readonly advisories: AdvisoryStore;
   readonly cursors: CursorStore;
-  readonly outbox: Outbox;
+  readonly delivery: Delivery;
   readonly index: WatchIndex;
   readonly clock: Clock;
   /** Prefix shown in help, e.g. "/pysec " on Slack. */
@@ -215,7 +215,7 @@ async function statusText(deps: CommandDeps, key: ChannelKey): Promise<string> {
   const lines = Object.entries(sources).map(([id, s]) =>
     `${id}: last success ${ago(s.lastSuccess)}; cursor ${s.cursor ?? "none"}${s.lastError ? `; last error ${ago(s.lastError.at)}: ${s.lastError.message}` : ""}`,
   );
-  const items = (await deps.outbox.list()).filter((i) => i.channel === key);
+  const items = (await deps.delivery.list()).filter((i) => i.channel === key);
   const parked = items.filter((i) => i.parked);
   const channel = await deps.channels.get(key);
   return [

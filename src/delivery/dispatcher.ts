@@ -1,18 +1,9 @@
-import { platformOf } from "../channel.js";
-import type { Clock } from "../clock.js";
-import { ChannelMovedError, errorMessage, PermanentDeliveryError, RateLimitedError } from "../errors.js";
-import type { Logger } from "../log.js";
-import type { WatchIndex } from "../matching/watch-index.js";
-import type { ChannelStore, MessageRef, Outbox, OutboxItem } from "../store/ports.js";
-import type { ChatAdapter } from "./chat-adapter.js";
+import { errorMessage } from "../errors.js";
+import type { Outbox, OutboxItem } from "../store/ports.js";
+import { createAttempt, type AttemptDeps } from "./attempt.js";
 
-export interface DispatcherDeps {
+export interface DispatcherDeps extends Omit<AttemptDeps, "delivery"> {
   readonly outbox: Outbox;
-  readonly channels: ChannelStore;
-  readonly index: WatchIndex;
-  readonly adapters: ReadonlyMap<string, ChatAdapter>;
-  readonly clock: Clock;
-  readonly log: Logger;
   readonly maxAttempts?: number;
   readonly baseDelayMs?: number;
   /** How often due items are looked for when nothing wakes the dispatcher. */
@@ -29,81 +20,58 @@ export interface Dispatcher {
 
 const BATCH = 100;
 
+/** The embedded mode's delivery loop over the in-store outbox. */
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { outbox, clock, log } = deps;
   const maxAttempts = deps.maxAttempts ?? 8;
   const baseDelayMs = deps.baseDelayMs ?? 30_000;
+  const attempt = createAttempt({ ...deps, delivery: outbox });
   let wakeUp: AbortController | undefined;
 
-  async function fail(item: OutboxItem, err: unknown): Promise<void> {
+  /** Settles one item after its attempt; true when it was delivered. */
+  async function settle(item: OutboxItem): Promise<boolean> {
+    const result = await attempt(item);
     const now = clock.now().getTime();
-    if (err instanceof PermanentDeliveryError) {
-      await outbox.park(item.key, err.message);
-      const c = await deps.channels.update(item.channel, (ch) => ({ ...ch, paused: { at: clock.now().toISOString(), reason: err.message } }));
-      deps.index.set(c);
-      log.warn({ channel: item.channel, reason: err.message }, "delivery failed permanently; channel paused");
-      return;
-    }
-    if (err instanceof ChannelMovedError) {
-      const moved = await deps.channels.move(err.from, err.to);
-      deps.index.delete(err.from);
-      if (moved) deps.index.set(moved);
-      await outbox.put({ channel: err.to, advisoryId: item.advisoryId, revision: item.revision, message: item.message }, clock.now());
-      await outbox.remove(item.key);
-      log.info({ from: err.from, to: err.to }, "chat moved; subscription moved with it");
-      return;
-    }
-    if (err instanceof RateLimitedError) {
-      await outbox.defer(item.key, new Date(now + err.retryAfterMs), err.message);
-      return;
-    }
-    if (item.attempts + 1 >= maxAttempts) {
-      await outbox.park(item.key, `gave up after ${item.attempts + 1} attempts: ${errorMessage(err)}`);
-      log.warn({ key: item.key, err: errorMessage(err) }, "delivery parked after repeated failures");
-      return;
-    }
-    // Exponential backoff with full jitter, capped at an hour.
-    const delay = Math.min(3_600_000, baseDelayMs * 2 ** item.attempts) * (0.5 + Math.random() / 2);
-    await outbox.defer(item.key, new Date(now + delay), errorMessage(err));
-  }
-
-  /** A change to an advisory the channel was already told about edits that message where the platform can. */
-  async function deliver(adapter: ChatAdapter, item: OutboxItem): Promise<MessageRef> {
-    const msg = item.message;
-    const prior = msg.type === "reply" || msg.event === "new" ? undefined : (await outbox.told(item.advisoryId))[item.channel];
-    if (!prior || msg.type === "reply" || !adapter.capabilities.edit) return adapter.send(item.channel, msg);
-    try {
-      return await adapter.edit(prior.ref, msg);
-    } catch (err) {
-      if (err instanceof RateLimitedError || err instanceof ChannelMovedError) throw err;
-      // The old message is gone or too old to edit: say what changed in a new one.
-      log.info({ key: item.key, err: errorMessage(err) }, "edit failed; posting a follow-up instead");
-      return adapter.send(item.channel, msg);
+    switch (result.kind) {
+      case "sent":
+        await outbox.done(item.key, result.ref);
+        return true;
+      case "blocked":
+        return false; // stays pending until the platform is configured or the channel resumes
+      case "permanent":
+        await outbox.park(item.key, result.reason);
+        return false;
+      case "moved":
+        await outbox.remove(item.key);
+        return false;
+      case "rate-limited":
+        await outbox.defer(item.key, new Date(now + result.retryAfterMs), result.reason);
+        return false;
+      case "retry": {
+        if (item.attempts + 1 >= maxAttempts) {
+          await outbox.park(item.key, `gave up after ${item.attempts + 1} attempts: ${result.reason}`);
+          log.warn({ key: item.key, err: result.reason }, "delivery parked after repeated failures");
+          return false;
+        }
+        // Exponential backoff with full jitter, capped at an hour.
+        const delay = Math.min(3_600_000, baseDelayMs * 2 ** item.attempts) * (0.5 + Math.random() / 2);
+        await outbox.defer(item.key, new Date(now + delay), result.reason);
+        return false;
+      }
     }
   }
 
   async function drain(signal?: AbortSignal): Promise<number> {
     let delivered = 0;
-    const blocked = new Set<string>();
+    const settled = new Set<string>();
     for (;;) {
       if (signal?.aborted) return delivered;
-      const due = (await outbox.due(clock.now(), BATCH + blocked.size)).filter((i) => !blocked.has(i.key));
+      // Items not delivered this pass (blocked, deferred, parked) are skipped until the next.
+      const due = (await outbox.due(clock.now(), BATCH + settled.size)).filter((i) => !settled.has(i.key));
       if (due.length === 0) return delivered;
       for (const item of due) {
-        const adapter = deps.adapters.get(platformOf(item.channel));
-        const channel = deps.index.channel(item.channel);
-        if (!adapter || channel?.paused) {
-          blocked.add(item.key); // stays pending until the platform is configured or the channel resumes
-          continue;
-        }
-        try {
-          const ref = await deliver(adapter, item);
-          await outbox.done(item.key, ref);
-          delivered++;
-        } catch (err) {
-          await fail(item, err);
-          blocked.add(item.key);
-        }
+        if (await settle(item)) delivered++;
+        else settled.add(item.key);
       }
     }
   }

@@ -1,26 +1,28 @@
 import type { Change } from "../advisory/diff.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import type { NormalizedName } from "../advisory/names.js";
 import { matchAdvisory } from "../matching/match.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { buildNotification } from "../render/notification.js";
 import type { RecordSink } from "../sources/source.js";
 import type { PriorityIndex } from "../store/priority-index.js";
-import type { AdvisoryStore, DigestQueue, Outbox } from "../store/ports.js";
+import type { AdvisoryStore, Delivery, DigestQueue } from "../store/ports.js";
 import type { Channel } from "../channel.js";
 import { routeFor } from "../delivery/routing.js";
 import type { Notification } from "../render/notification.js";
 
 export interface IngestDeps {
   readonly advisories: AdvisoryStore;
-  readonly outbox: Outbox;
+  readonly delivery: Delivery;
   readonly digests: DigestQueue;
   readonly index: WatchIndex;
   readonly clock: Clock;
   readonly log: Logger;
   /** Exploitation signals by CVE (KEV, EPSS), when loaded. */
   readonly priority?: PriorityIndex;
+  readonly metrics?: Metrics;
   /** Called once per event after its fan-out is in the outbox (logging, the dispatcher's wake-up). */
   readonly onEvent?: (change: Change, queued: number) => void;
 }
@@ -34,7 +36,7 @@ export interface Ingest {
 
 /** records → mirror → matches → outbox (or digest queue). */
 export function createIngest(deps: IngestDeps): Ingest {
-  const { advisories, outbox, index, clock } = deps;
+  const { advisories, delivery, index, clock } = deps;
 
   /** Into the outbox (now, or after quiet hours) or the channel's digest queue. */
   async function deliver(channel: Channel | undefined, key: string, n: Notification, now: Date): Promise<boolean> {
@@ -43,7 +45,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       await deps.digests.add(key, { advisoryId: n.advisoryId, revision: n.revision, notification: n, at: now.toISOString() });
       return true;
     }
-    return outbox.put({ channel: key, advisoryId: n.advisoryId, revision: n.revision, message: n }, now, route.notBefore);
+    return delivery.put({ channel: key, advisoryId: n.advisoryId, revision: n.revision, message: n }, now, route.notBefore);
   }
 
   async function fanOut(change: Change): Promise<number> {
@@ -56,7 +58,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       // Only those who were told need to hear it is withdrawn.
       const name = (stored.advisory.affected.find((a) => a.package)?.package?.name ?? "") as NormalizedName;
       const n = buildNotification("withdrawn", stored, { name, specifier: "" }, { affected: false, versions: [], fixed: [], invalid: [] });
-      for (const channel of Object.keys(await outbox.told(stored.advisory.id))) {
+      for (const channel of Object.keys(await delivery.told(stored.advisory.id))) {
         if (await deliver(index.channel(channel), channel, n, now)) queued++;
       }
       return queued;
@@ -71,6 +73,8 @@ export function createIngest(deps: IngestDeps): Ingest {
   async function publish(change: Change): Promise<void> {
     const queued = await fanOut(change);
     await advisories.fannedOut(change.current.advisory.id, change.current.revision);
+    deps.metrics?.events.inc({ kind: change.kind });
+    deps.metrics?.matches.inc(queued);
     deps.log.info({ id: change.current.advisory.id, kind: change.kind, revision: change.current.revision, queued }, "advisory event");
     deps.onEvent?.(change, queued);
   }
@@ -79,9 +83,10 @@ export function createIngest(deps: IngestDeps): Ingest {
     publish,
     async sink(records, { seed, source }) {
       const changes = await advisories.upsertMany(records, { quiet: seed, source });
+      deps.metrics?.recordsIngested.inc({ source }, records.length);
       for (const change of changes) {
         // Merged advisories keep one message per channel: the absorbed one's message is now this one's.
-        if (change.absorbed) await outbox.adopt(change.current.advisory.id, change.absorbed);
+        if (change.absorbed) await delivery.adopt(change.current.advisory.id, change.absorbed);
         if (change.kind !== "unchanged") await publish(change);
       }
     },

@@ -7,12 +7,12 @@ import type { Logger } from "../log.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { buildDigest } from "../render/digest.js";
 import { reply } from "../render/notification.js";
-import type { ChannelStore, DigestQueue, Outbox } from "../store/ports.js";
+import type { ChannelStore, Delivery, DigestQueue } from "../store/ports.js";
 
 export interface DigestSchedulerDeps {
   readonly channels: ChannelStore;
   readonly digests: DigestQueue;
-  readonly outbox: Outbox;
+  readonly delivery: Delivery;
   readonly index: WatchIndex;
   readonly clock: Clock;
   readonly log: Logger;
@@ -37,7 +37,7 @@ export function lastDue(channel: Channel, since: Date, now: Date): Date | undefi
 }
 
 export function createDigestScheduler(deps: DigestSchedulerDeps): DigestScheduler {
-  const { channels, digests, outbox, clock, log } = deps;
+  const { channels, digests, delivery, clock, log } = deps;
 
   async function send(channel: Channel, due: Date): Promise<boolean> {
     const maxLength = deps.maxLength(platformOf(channel.key));
@@ -53,7 +53,7 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
     const texts = wanted.length > 0 ? buildDigest(wanted, `pysec-herald digest, ${date}`, maxLength) : channel.allClear ? [`pysec-herald digest, ${date}: all clear, nothing new for the packages this channel watches.`] : [];
     // Keys carry the due time, so a digest rebuilt after a crash is not posted twice.
     for (const [i, text] of texts.entries()) {
-      await outbox.put({ channel: channel.key, advisoryId: `digest:${due.toISOString()}`, revision: i + 1, message: reply(text) }, clock.now());
+      await delivery.put({ channel: channel.key, advisoryId: `digest:${due.toISOString()}`, revision: i + 1, message: reply(text) }, clock.now());
     }
     await digests.remove(channel.key, entries);
     const updated = await channels.update(channel.key, (c) => ({ ...c, lastDigestAt: due.toISOString() }));

@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import { errorMessage, UpstreamError } from "../errors.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import type { PollOutcome, RecordSink, Source } from "../sources/source.js";
 import type { CursorStore } from "../store/ports.js";
 
@@ -10,6 +11,7 @@ export interface PollerDeps {
   readonly sink: RecordSink;
   readonly clock: Clock;
   readonly log: Logger;
+  readonly metrics?: Metrics;
 }
 
 export interface Poller {
@@ -27,19 +29,24 @@ export function createPoller(deps: PollerDeps): Poller {
 
   async function pollOnce(source: Source, signal: AbortSignal = new AbortController().signal): Promise<PollOutcome | undefined> {
     const state = await cursors.get(source.id);
+    const timer = deps.metrics?.pollDuration.startTimer({ source: source.id });
     try {
       const outcome = await source.poll(state, deps.sink, signal);
       // The cursor moves only now, after the sink has stored everything it covers.
       const { lastError: _cleared, ...rest } = state;
       await cursors.set(source.id, { ...rest, ...(outcome.cursor && { cursor: outcome.cursor }), validators: outcome.validators, lastSuccess: clock.now().toISOString() });
       lastFailure.set(source.id, undefined);
+      deps.metrics?.polls.inc({ source: source.id, outcome: "ok" });
       return outcome;
     } catch (err) {
       const message = errorMessage(err);
       log.warn({ source: source.id, err: message }, "poll failed; cursor unchanged");
       await cursors.set(source.id, { ...state, lastError: { at: clock.now().toISOString(), message } });
       lastFailure.set(source.id, err instanceof UpstreamError ? err : new UpstreamError(message, source.id));
+      deps.metrics?.polls.inc({ source: source.id, outcome: "failed" });
       return undefined;
+    } finally {
+      timer?.();
     }
   }
 

@@ -1,9 +1,8 @@
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
+import { createKeyvTold } from "./keyv-told.js";
 import { outboxKey, type Outbox, type OutboxItem } from "./ports.js";
 import { getManyChunked, ShardedIndex } from "./sharded-index.js";
-
-type Told = Awaited<ReturnType<Outbox["told"]>>;
 
 /** What the index keeps per pending item: enough to pick due items without reading them all. */
 interface Meta {
@@ -17,6 +16,7 @@ const meta = (i: OutboxItem): Meta => ({ notBefore: i.notBefore, enqueuedAt: i.e
 export function createKeyvOutbox(db: Db): Outbox {
   const { keyv } = db;
   const index = new ShardedIndex<Meta>(keyv, KEYS.outboxIndex);
+  const told = createKeyvTold(db);
 
   async function list(): Promise<OutboxItem[]> {
     const keys = (await index.entries()).map(([k]) => k);
@@ -43,8 +43,7 @@ export function createKeyvOutbox(db: Db): Outbox {
     put: (input, now, notBefore = now) =>
       db.transaction(async () => {
         const key = outboxKey(input.channel, input.advisoryId, input.revision);
-        const told = (await keyv.get<Told>(KEYS.told(input.advisoryId))) ?? {};
-        if ((told[input.channel]?.revision ?? 0) >= input.revision) return false;
+        if (((await told.get(input.advisoryId))[input.channel]?.revision ?? 0) >= input.revision) return false;
         if (await index.has(key)) return false;
         const item: OutboxItem = { ...input, key, attempts: 0, enqueuedAt: now.toISOString(), notBefore: notBefore.toISOString() };
         await keyv.set(KEYS.outbox(key), item);
@@ -63,10 +62,7 @@ export function createKeyvOutbox(db: Db): Outbox {
     done: (key, ref) =>
       db.transaction(async () => {
         const item = await keyv.get<OutboxItem>(KEYS.outbox(key));
-        if (item) {
-          const told = (await keyv.get<Told>(KEYS.told(item.advisoryId))) ?? {};
-          await keyv.set(KEYS.told(item.advisoryId), { ...told, [item.channel]: { revision: item.revision, ref } });
-        }
+        if (item) await told.record(item, ref);
         await drop(key);
       }),
     defer: (key, until, reason) =>
@@ -74,17 +70,7 @@ export function createKeyvOutbox(db: Db): Outbox {
     park: (key, reason) => modify(key, (i) => ({ ...i, attempts: i.attempts + 1, parked: reason, lastError: reason })),
     list,
     remove: (key) => db.transaction(() => drop(key)),
-    adopt: (into, from) =>
-      db.transaction(async () => {
-        const merged: Told = { ...((await keyv.get<Told>(KEYS.told(into))) ?? {}) };
-        for (const id of from) {
-          for (const [channel, t] of Object.entries((await keyv.get<Told>(KEYS.told(id))) ?? {})) merged[channel] ??= { revision: 0, ref: t.ref };
-          await keyv.delete(KEYS.told(id));
-        }
-        await keyv.set(KEYS.told(into), merged);
-      }),
-    async told(advisoryId) {
-      return (await keyv.get<Told>(KEYS.told(advisoryId))) ?? {};
-    },
+    adopt: (into, from) => db.transaction(() => told.adopt(into, from)),
+    told: told.get,
   };
 }

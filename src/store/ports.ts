@@ -72,21 +72,40 @@ export interface OutboxItem {
   readonly parked?: string;
 }
 
-/** Durable outbox keyed by (channel, advisory, revision): written before the cursor moves, removed only after the platform accepted. */
-export interface Outbox {
+export type Told = Record<ChannelKey, { readonly revision: number; readonly ref: MessageRef }>;
+
+/** Which channels got which message about an advisory: what edits and de-duplication go by. */
+export interface ToldStore {
+  get(advisoryId: string): Promise<Told>;
+  record(item: Pick<OutboxItem, "channel" | "advisoryId" | "revision">, ref: MessageRef): Promise<void>;
+  /** After advisories merged: channels told about `from` count as told about `into` (revision 0, same message). */
+  adopt(into: string, from: readonly string[]): Promise<void>;
+}
+
+export type NewDelivery = Omit<OutboxItem, "key" | "attempts" | "notBefore" | "enqueuedAt">;
+
+/**
+ * Where messages wait for their platform, keyed by (channel, advisory, revision): the embedded
+ * outbox, or BullMQ queues when QUEUE_URL is set. Written before the cursor moves.
+ */
+export interface Delivery {
   /** False when this (channel, advisory, revision) is already pending or was delivered. */
-  put(item: Omit<OutboxItem, "key" | "attempts" | "notBefore" | "enqueuedAt">, now: Date, notBefore?: Date): Promise<boolean>;
+  put(item: NewDelivery, now: Date, notBefore?: Date): Promise<boolean>;
+  /** Pending and parked items, for `status`. */
+  list(): Promise<OutboxItem[]>;
+  adopt(into: string, from: readonly string[]): Promise<void>;
+  /** Channels already told about an advisory, with the revision and message they got. */
+  told(advisoryId: string): Promise<Told>;
+}
+
+/** The embedded outbox, drained by the in-process dispatcher; an item is removed only after the platform accepted it. */
+export interface Outbox extends Delivery {
   due(now: Date, limit: number): Promise<OutboxItem[]>;
   done(key: string, ref: MessageRef): Promise<void>;
   defer(key: string, until: Date, reason: string): Promise<void>;
   park(key: string, reason: string): Promise<void>;
-  list(): Promise<OutboxItem[]>;
   /** Drops an item without recording a delivery (it was re-addressed). */
   remove(key: string): Promise<void>;
-  /** After advisories merged: channels told about `from` count as told about `into` (revision 0, same message). */
-  adopt(into: string, from: readonly string[]): Promise<void>;
-  /** Channels already told about an advisory, with the revision and message they got. */
-  told(advisoryId: string): Promise<Record<ChannelKey, { readonly revision: number; readonly ref: MessageRef }>>;
 }
 
 /** One alert waiting for a channel's next digest. */

@@ -27,7 +27,7 @@ beforeEach(async () => {
   );
   channels = createKeyvChannelStore(db);
   index = new WatchIndex();
-  handle = createCommandHandler({ channels, advisories, cursors: createKeyvCursorStore(db), outbox: createKeyvOutbox(db), index, clock });
+  handle = createCommandHandler({ channels, advisories, cursors: createKeyvCursorStore(db), delivery: createKeyvOutbox(db), index, clock });
 });
 
 describe("command core", () => {

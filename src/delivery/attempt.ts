@@ -1,0 +1,86 @@
+import { platformOf } from "../channel.js";
+import type { Clock } from "../clock.js";
+import { ChannelMovedError, errorMessage, PermanentDeliveryError, RateLimitedError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { WatchIndex } from "../matching/watch-index.js";
+import type { Metrics } from "../metrics.js";
+import type { ChannelStore, Delivery, MessageRef, OutboxItem } from "../store/ports.js";
+import type { ChatAdapter } from "./chat-adapter.js";
+
+/** What became of one delivery attempt; the queue that holds the item decides what happens next. */
+export type Attempt =
+  | { readonly kind: "sent"; readonly ref: MessageRef }
+  /** No adapter for its platform here, or the channel is paused: keep it for later. */
+  | { readonly kind: "blocked" }
+  | { readonly kind: "rate-limited"; readonly retryAfterMs: number; readonly reason: string }
+  /** Will never succeed as things stand; the channel has been paused. */
+  | { readonly kind: "permanent"; readonly reason: string }
+  /** The chat moved; a copy addressed to the new chat is queued already. */
+  | { readonly kind: "moved" }
+  | { readonly kind: "retry"; readonly reason: string };
+
+export interface AttemptDeps {
+  /** Re-queues a moved chat's message; reads who was told, for edits. */
+  readonly delivery: Pick<Delivery, "put" | "told">;
+  readonly channels: ChannelStore;
+  readonly index: WatchIndex;
+  readonly adapters: ReadonlyMap<string, ChatAdapter>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics?: Metrics;
+}
+
+/** Delivers one outbox item through its platform's adapter: shared by the embedded dispatcher and the BullMQ workers. */
+export function createAttempt(deps: AttemptDeps): (item: OutboxItem) => Promise<Attempt> {
+  const { clock, log } = deps;
+
+  /** A change to an advisory the channel was already told about edits that message where the platform can. */
+  async function send(adapter: ChatAdapter, item: OutboxItem): Promise<MessageRef> {
+    const msg = item.message;
+    const prior = msg.type === "reply" || msg.event === "new" ? undefined : (await deps.delivery.told(item.advisoryId))[item.channel];
+    if (!prior || msg.type === "reply" || !adapter.capabilities.edit) return adapter.send(item.channel, msg);
+    try {
+      return await adapter.edit(prior.ref, msg);
+    } catch (err) {
+      if (err instanceof RateLimitedError || err instanceof ChannelMovedError) throw err;
+      // The old message is gone or too old to edit: say what changed in a new one.
+      log.info({ key: item.key, err: errorMessage(err) }, "edit failed; posting a follow-up instead");
+      return adapter.send(item.channel, msg);
+    }
+  }
+
+  async function classify(item: OutboxItem, err: unknown): Promise<Attempt> {
+    if (err instanceof PermanentDeliveryError) {
+      const c = await deps.channels.update(item.channel, (ch) => ({ ...ch, paused: { at: clock.now().toISOString(), reason: err.message } }));
+      deps.index.set(c);
+      log.warn({ channel: item.channel, reason: err.message }, "delivery failed permanently; channel paused");
+      return { kind: "permanent", reason: err.message };
+    }
+    if (err instanceof ChannelMovedError) {
+      const moved = await deps.channels.move(err.from, err.to);
+      deps.index.delete(err.from);
+      if (moved) deps.index.set(moved);
+      await deps.delivery.put({ channel: err.to, advisoryId: item.advisoryId, revision: item.revision, message: item.message }, clock.now());
+      log.info({ from: err.from, to: err.to }, "chat moved; subscription moved with it");
+      return { kind: "moved" };
+    }
+    if (err instanceof RateLimitedError) return { kind: "rate-limited", retryAfterMs: err.retryAfterMs, reason: err.message };
+    return { kind: "retry", reason: errorMessage(err) };
+  }
+
+  return async (item) => {
+    const platform = platformOf(item.channel);
+    const adapter = deps.adapters.get(platform);
+    if (!adapter || deps.index.channel(item.channel)?.paused) return { kind: "blocked" };
+    let result: Attempt;
+    try {
+      result = { kind: "sent", ref: await send(adapter, item) };
+      deps.metrics?.eventToSend.observe({ platform }, Math.max(0, clock.now().getTime() - Date.parse(item.enqueuedAt)) / 1000);
+    } catch (err) {
+      result = await classify(item, err);
+      if (result.kind === "rate-limited") deps.metrics?.rateLimited.inc({ platform });
+    }
+    deps.metrics?.deliveries.inc({ platform, outcome: result.kind });
+    return result;
+  };
+}
