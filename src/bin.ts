@@ -1,10 +1,20 @@
 #!/usr/bin/env node
 import { runCli } from "./cli.js";
 
+// Platforms (Fly.io, Kubernetes) kill after a grace period; whatever is still in flight at 10 s
+// stays in the outbox or queue for the next start, so exiting then loses nothing.
+const SHUTDOWN_GRACE_MS = 10_000;
+
 const stopSignal = new Promise<void>((resolve) => {
   process.once("SIGINT", resolve);
   process.once("SIGTERM", resolve);
 });
+void stopSignal.then(() =>
+  setTimeout(() => {
+    process.stderr.write(`pysec-herald: not stopped within ${SHUTDOWN_GRACE_MS / 1000} s of the signal; exiting anyway\n`);
+    process.exit(1);
+  }, SHUTDOWN_GRACE_MS).unref(),
+);
 
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

@@ -28,7 +28,7 @@ export const ENV_VARS = [
   { name: "HTTP_TIMEOUT_SECONDS", description: "Timeout of one upstream HTTP request", default: "30" },
   { name: "PYSEC_HERALD_WATCH", description: "Watches of the console channel, separated by spaces or newlines (e.g. 'requests django>=4.2,<5')", default: "" },
   { name: "LOG_LEVEL", description: "pino log level (fatal, error, warn, info, debug, trace, silent)", default: "info" },
-  { name: "PORT", description: "Port of the bot's HTTP server (webhook receivers such as Discord HTTP interactions)", default: "8080" },
+  { name: "PORT", description: "Port of the bot's HTTP server: GET /healthz, GET /metrics (Prometheus) and webhook receivers such as Discord HTTP interactions; 0 picks a free port", default: "8080" },
   { name: "DISCORD_TOKEN", description: "Discord bot token; with DISCORD_APPLICATION_ID it turns the Discord adapter on", default: "", secret: true },
   { name: "DISCORD_APPLICATION_ID", description: "Discord application id", default: "" },
   { name: "DISCORD_INTERACTIONS", description: "How Discord commands arrive: gateway (no public URL) or http (POST /discord/interactions)", default: "gateway" },

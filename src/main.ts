@@ -9,6 +9,8 @@ import { splitSpecs } from "./commands/parse.js";
 import { discordEnabled, slackEnabled, telegramEnabled, type Config } from "./config.js";
 import type { ChatAdapter } from "./delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
+import { errorMessage } from "./errors.js";
+import { addOpsRoutes } from "./http/ops-routes.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
 import type { Logger } from "./log.js";
 import { createDigestScheduler } from "./scheduler/digest.js";
@@ -28,7 +30,7 @@ export interface BotOptions {
 export interface Bot {
   readonly services: Services;
   readonly dispatcher: Dispatcher;
-  /** The HTTP server's port, when an adapter needed one. */
+  /** The HTTP server's port (/healthz, /metrics, webhook receivers), unless PORT was taken. */
   readonly port?: number;
   /** Resolves when the bot has stopped. */
   readonly done: Promise<void>;
@@ -56,11 +58,23 @@ export async function registerDiscordCommands(config: Config, log: Logger, clock
   await discordAdapter(config, log, clock, services).registerCommands(guildId);
 }
 
+// Without webhook receivers the server only serves /healthz and /metrics: a taken port is worth
+// an error in the log, not a bot that refuses to start.
+async function listen(http: HttpServer, port: number, webhooks: boolean, log: Logger): Promise<number | undefined> {
+  try {
+    return await http.listen(port);
+  } catch (err) {
+    if (webhooks) throw new Error(`PORT ${port}: cannot listen for webhooks (${errorMessage(err)})`);
+    log.error({ port, err: errorMessage(err) }, "cannot listen on PORT; /healthz and /metrics are off");
+    return undefined;
+  }
+}
+
 /** Composition root: the only module that imports adapters/. */
 export async function startBot(opts: BotOptions): Promise<Bot> {
   const { config, log, clock } = opts;
   let dispatcher: Dispatcher | undefined;
-  const services = await openServices(config, log, clock, { onEvent: () => dispatcher?.wake() });
+  const services = await openServices(config, log, clock, { onEvent: () => dispatcher?.wake(), processMetrics: true });
   const http = createHttpServer(log);
   const adapters: ChatAdapter[] = [];
   if (discordEnabled(config)) adapters.push(discordAdapter(config, log, clock, services, http));
@@ -102,7 +116,9 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     await consoleAdapter.send(CONSOLE_CHANNEL, reply);
   }
   for (const a of adapters) await a.start(handle);
-  const port = http.hasRoutes() ? await http.listen(config.port) : undefined;
+  const webhooks = http.hasRoutes();
+  addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id) });
+  const port = await listen(http, config.port, webhooks, log);
 
   const digestScheduler = createDigestScheduler({ ...services, maxLength: (p) => byPlatform.get(p)?.capabilities.maxLength, onQueued: () => dispatcher?.wake() });
   const stopper = new AbortController();

@@ -26,7 +26,7 @@ export function createMetrics(opts: { readonly defaults?: boolean } = {}): Metri
     recordsIngested: new Counter({ name: "pysec_herald_records_ingested_total", help: "Advisory records read from a source and stored", labelNames: ["source"], registers }),
     events: new Counter({ name: "pysec_herald_advisory_events_total", help: "Advisory events (new, updated, withdrawn) fanned out", labelNames: ["kind"], registers }),
     matches: new Counter({ name: "pysec_herald_matches_total", help: "Channel notifications queued by matching", registers }),
-    deliveries: new Counter({ name: "pysec_herald_deliveries_total", help: "Delivery attempts by platform and outcome (sent, retry, rate_limited, parked, moved)", labelNames: ["platform", "outcome"], registers }),
+    deliveries: new Counter({ name: "pysec_herald_deliveries_total", help: "Delivery attempts by platform and outcome (sent, retry, rate-limited, permanent, blocked, moved)", labelNames: ["platform", "outcome"], registers }),
     rateLimited: new Counter({ name: "pysec_herald_rate_limited_total", help: "429 answers (or the platform's equivalent) by platform", labelNames: ["platform"], registers }),
     eventToSend: new Histogram({ name: "pysec_herald_event_to_send_seconds", help: "From the poll that queued a message to the platform accepting it", labelNames: ["platform"], buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 3600], registers }),
     outboxDepth: new Gauge({ name: "pysec_herald_outbox_depth", help: "Messages waiting for delivery (pending) or kept after giving up (parked)", labelNames: ["state"], registers }),

@@ -1,5 +1,7 @@
 // Storage keys and the `v` field of each record are the schema; bump the prefix to migrate.
 export const KEYS = {
+  /** `{ version }`: the layout a store was written with (open.ts refuses newer ones). */
+  schema: "v1:meta:schema",
   advisory: (id: string) => `v1:advisory:${id}`,
   record: (id: string) => `v1:record:${id}`,
   alias: (alias: string) => `v1:alias:${alias}`,

@@ -1,7 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Keyv from "keyv";
+import KeyvPostgres from "@keyv/postgres";
+import KeyvRedis from "@keyv/redis";
 import KeyvSqlite from "@keyv/sqlite";
+import { KEYS } from "./keys.js";
 import { Mutex } from "./mutex.js";
 
 /** A Keyv handle plus the one thing Keyv lacks: grouping many writes into one transaction. */
@@ -16,16 +19,52 @@ function sqlitePath(url: string): string {
   return resolve(url.replace(/^sqlite:\/\//, ""));
 }
 
-/** Opens the store named by STORE_URL: `sqlite://<path>` (embedded default) or `memory://` (tests, demo). */
+/** The layout of stored records this release reads and writes (see keys.ts). */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * Opens the store named by STORE_URL: `sqlite://<path>` (embedded default), `redis://…`,
+ * `postgresql://…`, or `memory://` (tests, demo); refuses a store written by a newer release.
+ */
 export async function openDb(url: string): Promise<Db> {
+  const db = await connect(url);
+  try {
+    await checkSchema(db.keyv);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
+
+async function checkSchema(keyv: Keyv): Promise<void> {
+  const stored = await keyv.get<{ version: number }>(KEYS.schema);
+  if (stored === undefined) await keyv.set(KEYS.schema, { version: SCHEMA_VERSION });
+  else if (stored.version > SCHEMA_VERSION) {
+    throw new Error(`STORE_URL: this store was written by a newer pysec-herald (schema ${stored.version}; this release reads ${SCHEMA_VERSION}). Upgrade, or export with the newer release and import here.`);
+  }
+}
+
+// On the shared stores a transaction only keeps this process's writes from interleaving: the
+// writers that share keys across instances (polls, digests) are serialized by the job queue.
+function shared(keyv: Keyv): Db {
   const mutex = new Mutex();
-  if (url === "memory://") {
-    const keyv = new Keyv({ throwOnErrors: true });
-    return { keyv, transaction: (fn) => mutex.run(fn), close: () => keyv.disconnect() };
+  return { keyv, transaction: (fn) => mutex.run(fn), close: () => keyv.disconnect() };
+}
+
+async function connect(url: string): Promise<Db> {
+  if (url === "memory://") return shared(new Keyv({ throwOnErrors: true }));
+  if (/^rediss?:\/\//.test(url)) {
+    const keyv = new Keyv({ store: new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 }), namespace: "pysec-herald", throwOnErrors: true });
+    return shared(keyv);
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return shared(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), throwOnErrors: true }));
   }
   if (!url.startsWith("sqlite://")) {
-    throw new Error(`STORE_URL: unsupported store "${url.split(":")[0]}:" (supported: sqlite://<path>, memory://)`);
+    throw new Error(`STORE_URL: unsupported store "${url.split(":")[0]}:" (supported: sqlite://<path>, redis://…, postgresql://…, memory://)`);
   }
+  const mutex = new Mutex();
   const path = sqlitePath(url);
   mkdirSync(dirname(path), { recursive: true });
   const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });

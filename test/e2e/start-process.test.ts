@@ -37,7 +37,7 @@ function waitFor(read: () => string, needle: string, ms = 20_000): Promise<void>
 it("the compiled bin runs the bot: console watches, stdin commands, live alerts, clean SIGTERM", async () => {
   const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
   const child = spawn(process.execPath, [bin, "start", "--watch", "flask"], {
-    env: { PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1", PYSEC_HERALD_WATCH: "requests==2.28.1\ndjango>=4.2,<5", LOG_LEVEL: "warn" },
+    env: { PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1", PYSEC_HERALD_WATCH: "requests==2.28.1\ndjango>=4.2,<5", LOG_LEVEL: "info", PORT: "0" },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let out = "";
@@ -54,6 +54,19 @@ it("the compiled bin runs the bot: console watches, stdin commands, live alerts,
 
   bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-77") });
   await waitFor(() => out, "=== NEW ADVISORY: PYSEC-2099-77");
+
+  const port = (JSON.parse(err.split("\n").find((l) => l.includes("pysec-herald started"))!) as { port: number }).port;
+  const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+  expect(health.status).toBe(200);
+  const body = (await health.json()) as { status: string; store: string; sources: Record<string, { lastSuccessAgeSeconds?: number; failing: boolean }> };
+  expect(body).toMatchObject({ status: "ok", store: "ok", sources: { osv: { failing: false } } });
+  expect(body.sources["osv"]?.lastSuccessAgeSeconds).toBeGreaterThanOrEqual(0);
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(metrics).toMatch(/pysec_herald_polls_total\{source="osv",outcome="ok"\} [1-9]/);
+  expect(metrics).toMatch(/pysec_herald_deliveries_total\{platform="console",outcome="sent"\} [1-9]/);
+  expect(metrics).toMatch(/pysec_herald_outbox_depth\{state="pending"\} 0/);
+  expect(metrics).toContain("pysec_herald_process_resident_memory_bytes");
+
   child.kill("SIGTERM");
   expect(await exited).toBe(0);
   expect(err).not.toMatch(/"level":50/);
@@ -68,7 +81,7 @@ it("with Discord configured, the bin serves the gateway, answers a command, and 
   const child = spawn(process.execPath, [bin, "start"], {
     env: {
       PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "d.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "trace",
-      DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_API_URL: discord.api,
+      DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_API_URL: discord.api, PORT: "0",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

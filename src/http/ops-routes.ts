@@ -1,0 +1,79 @@
+import type { Clock } from "../clock.js";
+import { errorMessage } from "../errors.js";
+import type { Metrics } from "../metrics.js";
+import { KEYS } from "../store/keys.js";
+import type { Db } from "../store/open.js";
+import type { CursorStore, Delivery, SourceState } from "../store/ports.js";
+import type { HttpServer } from "./server.js";
+
+export interface OpsDeps {
+  readonly db: Db;
+  readonly cursors: CursorStore;
+  readonly delivery: Delivery;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  /** The sources this deployment polls (ids), whichever instance polls them. */
+  readonly sources: readonly string[];
+}
+
+export interface SourceHealth {
+  readonly lastSuccessAgeSeconds?: number;
+  readonly failing: boolean;
+  readonly lastError?: string;
+}
+
+export interface Health {
+  readonly status: "ok" | "degraded" | "failing";
+  readonly store: "ok" | "unreachable";
+  readonly storeError?: string;
+  readonly sources: Record<string, SourceHealth>;
+}
+
+const STORE_PING_MS = 2_000;
+
+// A source is failing when its last poll failed; one that has not been polled yet is not.
+function sourceHealth(state: SourceState, now: number): SourceHealth {
+  const success = state.lastSuccess ? Date.parse(state.lastSuccess) : undefined;
+  const failing = state.lastError !== undefined && (success === undefined || Date.parse(state.lastError.at) > success);
+  return {
+    ...(success !== undefined && { lastSuccessAgeSeconds: Math.round((now - success) / 1000) }),
+    failing,
+    ...(failing && state.lastError && { lastError: state.lastError.message }),
+  };
+}
+
+export async function checkHealth(deps: OpsDeps): Promise<Health> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`no answer within ${STORE_PING_MS} ms`)), STORE_PING_MS)));
+    const states = await Promise.race([Promise.all([deps.db.keyv.get(KEYS.schema), ...deps.sources.map((s) => deps.cursors.get(s))]), timeout]);
+    const now = deps.clock.now().getTime();
+    const sources = Object.fromEntries(deps.sources.map((id, i) => [id, sourceHealth(states[i + 1] as SourceState, now)]));
+    const failing = Object.values(sources).filter((s) => s.failing).length;
+    const status = failing === 0 ? "ok" : failing === deps.sources.length ? "failing" : "degraded";
+    return { status, store: "ok", sources };
+  } catch (err) {
+    return { status: "failing", store: "unreachable", storeError: errorMessage(err), sources: {} };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `GET /healthz` (503 when the store is unreachable or every source is failing) and `GET /metrics`. */
+export function addOpsRoutes(http: HttpServer, deps: OpsDeps): void {
+  http.route("GET", "/healthz", async () => {
+    const health = await checkHealth(deps);
+    return { status: health.status === "failing" ? 503 : 200, headers: { "content-type": "application/json" }, body: JSON.stringify(health) };
+  });
+  http.route("GET", "/metrics", async () => {
+    try {
+      const items = await deps.delivery.list();
+      const parked = items.filter((i) => i.parked).length;
+      deps.metrics.outboxDepth.set({ state: "pending" }, items.length - parked);
+      deps.metrics.outboxDepth.set({ state: "parked" }, parked);
+    } catch {
+      // The store is down: /healthz says so; the other metrics are still worth scraping.
+    }
+    return { status: 200, headers: { "content-type": deps.metrics.registry.contentType }, body: await deps.metrics.registry.metrics() };
+  });
+}
