@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { auditJson, auditPins, auditText } from "./audit/audit.js";
@@ -9,7 +9,11 @@ import { envHelp, loadConfig, secretValues, type Config } from "./config.js";
 import { errorMessage, UserInputError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { findAffecting, formatFinding } from "./lookup.js";
+import { exportChannels, importChannels, parseBackup } from "./backup.js";
 import { openMirror } from "./mirror.js";
+import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
+import { openDb } from "./store/open.js";
+import type { ChannelStore } from "./store/ports.js";
 import type { Services } from "./services.js";
 
 export interface CliIo {
@@ -39,6 +43,10 @@ Commands:
   audit -r <requirements.txt> [--format text|json]
                                          Check pinned requirements against the local mirror.
                                          Exit 0 clean, 1 vulnerable, 2 bad input.
+  export [FILE]                          Write every channel, its watches and settings as JSON (to
+                                         FILE, or stdout): a backup, or a move to another STORE_URL.
+  import FILE                            Restore channels from an export (replacing those with the
+                                         same key); the whole file is checked before anything is written.
   discord register [--guild ID]          Register the /pysec command globally, or in one guild
                                          (appears at once; for testing).
   help, --help                           This text.
@@ -67,6 +75,23 @@ async function withMirror<T>(config: Config, clock: Clock, fn: (m: Mirror) => Pr
     return await fn(mirror);
   } finally {
     await mirror.db.close();
+  }
+}
+
+async function withChannels<T>(config: Config, fn: (c: ChannelStore) => Promise<T>): Promise<T> {
+  const db = await openDb(config.storeUrl);
+  try {
+    return await fn(createKeyvChannelStore(db));
+  } finally {
+    await db.close();
+  }
+}
+
+async function readInput(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (err) {
+    throw new UserInputError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
   }
 }
 
@@ -100,12 +125,7 @@ async function lookupCommand(args: string[], json: boolean, s: Mirror, out: Writ
 async function auditCommand(file: string | undefined, format: string, s: Mirror, out: Writable): Promise<number> {
   if (!file) throw new UserInputError("audit needs -r <requirements file>");
   if (format !== "text" && format !== "json") throw new UserInputError(`unknown --format "${format}" (text or json)`);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    throw new UserInputError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
-  }
+  const text = await readInput(file);
   const pins = parseRequirements(text, file);
   await requireMirror(s);
   const results = await auditPins(s.advisories, pins);
@@ -176,6 +196,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         await withServices(config, log, clock, (s) => registerDiscordCommands(config, log, clock, s, guild));
         io.stdout.write(`Registered /pysec ${guild ? `in guild ${guild} (available at once)` : "globally (may take up to an hour to appear)"}.\n`);
         return EXIT.ok;
+      }
+      case "export":
+        return await withChannels(config, async (channels) => {
+          const text = await exportChannels(channels, clock.now());
+          if (rest[0] && rest[0] !== "-") await writeFile(rest[0], text);
+          else io.stdout.write(text);
+          return EXIT.ok;
+        });
+      case "import": {
+        const file = rest[0];
+        if (!file) throw new UserInputError("usage: pysec-herald import <file> (a file written by `pysec-herald export`)");
+        const list = parseBackup(await readInput(file), file);
+        return await withChannels(config, async (channels) => {
+          io.stdout.write(`${await importChannels(channels, list)}\n`);
+          return EXIT.ok;
+        });
       }
       case "lookup":
         return await withMirror(config, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, io.stdout));

@@ -9,7 +9,7 @@ interface EnvVar {
 }
 
 export const ENV_VARS = [
-  { name: "STORE_URL", description: "Where state is kept (sqlite:// file; the embedded default)", default: "sqlite://./data/pysec-herald.sqlite" },
+  { name: "STORE_URL", description: "Where state is kept: sqlite://<path> (the embedded default), redis://host:port[/db] or postgresql://user@host/db (shared by several instances)", default: "sqlite://./data/pysec-herald.sqlite" },
   { name: "OSV_BUCKET_URL", description: "Base URL of the OSV export bucket (PyPI/all.zip, PyPI/modified_id.csv, PyPI/<ID>.json)", default: "https://storage.googleapis.com/osv-vulnerabilities" },
   { name: "OSV_POLL_SECONDS", description: "Seconds between polls of OSV's change list", default: "300" },
   { name: "SOURCES", description: "Advisory sources to poll, comma-separated: osv, pypa, psf, feeds, priority", default: "osv,pypa,psf,feeds,priority" },

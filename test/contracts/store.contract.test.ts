@@ -22,12 +22,12 @@ import { pypaRecord } from "../helpers/fixtures.js";
 const dir = mkdtempSync(join(tmpdir(), "pysec-herald-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// Each backend gets a fresh namespace of its own: a Redis database, a PostgreSQL database.
+// Each backend gets a fresh namespace of its own: a Redis database (1-20; other files use 21-31), a PostgreSQL database.
 const backends: Record<string, () => Promise<string>> = {
   memory: async () => "memory://",
   sqlite: async () => `sqlite://${join(dir, `${Math.random().toString(36).slice(2)}.sqlite`)}`,
   redis: async () => {
-    const url = `${inject("redisUrl")}/${1 + Math.floor(Math.random() * 30)}`;
+    const url = `${inject("redisUrl")}/${1 + Math.floor(Math.random() * 20)}`;
     const db = await openDb(url);
     await db.keyv.clear();
     await db.close();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../../src/cli.js";
 import { ENV_VARS } from "../../src/config.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
@@ -116,5 +116,65 @@ describe("CLI", () => {
     env = saved;
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/OSV_POLL_SECONDS/);
+  });
+});
+
+describe("export and import", () => {
+  async function seedChannels(storeUrl: string): Promise<void> {
+    const { openDb } = await import("../../src/store/open.js");
+    const { createKeyvChannelStore } = await import("../../src/store/keyv-channel-store.js");
+    const { parseWatch } = await import("../../src/matching/specifiers.js");
+    const db = await openDb(storeUrl);
+    const channels = createKeyvChannelStore(db);
+    await channels.update("slack:T1/C1", (c) => ({ ...c, watches: [parseWatch("django>=4.2,<5"), { ...parseWatch("requests==2.28.1"), label: "api/uv.lock" }], mode: "digest", digestTime: "08:30", timezone: "Europe/Berlin", mutes: [{ kind: "advisory", target: "PYSEC-2023-74", until: "2026-12-31", reason: "not reachable" }] }));
+    await channels.update("telegram:-1001", (c) => ({ ...c, watches: [parseWatch("flask")], fixedOnly: true, severity: "high" }));
+    await db.close();
+  }
+
+  it("moves every channel, watch and setting from the SQLite store to Redis and back, byte for byte", async () => {
+    const from = `sqlite://${join(dir, "export-from.sqlite")}`;
+    await seedChannels(from);
+    const backup = join(dir, "backup.json");
+    const saved = env;
+    try {
+      env = { ...saved, STORE_URL: from };
+      expect((await cli("export", backup)).code).toBe(0);
+      const exported = await cli("export");
+      expect(JSON.parse(exported.out)).toMatchObject({ format: "pysec-herald-channels", version: 1, channels: [{ key: "slack:T1/C1", mode: "digest", timezone: "Europe/Berlin" }, { key: "telegram:-1001", fixedOnly: true }] });
+
+      env = { ...saved, STORE_URL: `${inject("redisUrl")}/31` };
+      const imported = await cli("import", backup);
+      expect(imported).toMatchObject({ code: 0, out: "Imported 2 channels with 3 watches; channels not in the file were left as they were.\n" });
+      const again = await cli("export");
+      expect(JSON.parse(again.out).channels).toEqual(JSON.parse(exported.out).channels);
+    } finally {
+      env = saved;
+    }
+  });
+
+  it("refuses a malformed or foreign backup with exit 2 and writes nothing", async () => {
+    const to = `sqlite://${join(dir, "import-to.sqlite")}`;
+    const saved = env;
+    try {
+      env = { ...saved, STORE_URL: to };
+      const good = { format: "pysec-herald-channels", version: 1, exportedAt: "2026-11-26T00:00:00.000Z", channels: [] as unknown[] };
+      const channel = { v: 1, key: "discord:1", watches: [{ name: "django", specifier: ">=4.2" }], mode: "live", digestTime: "09:00", timezone: "UTC", severity: "any", mutes: [], fixedOnly: false, lookalikes: true, epssFloor: 0, kevOnly: false, urgent: "live", allClear: false };
+      const cases: [string, string, RegExp][] = [
+        ["truncated.json", JSON.stringify({ ...good, channels: [channel] }).slice(0, 80), /truncated\.json: not JSON/],
+        ["foreign.json", JSON.stringify({ hello: 1 }), /not a pysec-herald backup: format/],
+        ["badspec.json", JSON.stringify({ ...good, channels: [channel, { ...channel, key: "discord:2", watches: [{ name: "django", specifier: ">=banana" }] }] }), /channels\.1 \(discord:2\)/],
+        ["badtime.json", JSON.stringify({ ...good, channels: [{ ...channel, digestTime: "25:00" }] }), /channels\.0\.digestTime/],
+      ];
+      for (const [name, text, message] of cases) {
+        const r = await cli("import", file(name, text));
+        expect(r.code, name).toBe(2);
+        expect(r.err, name).toMatch(message);
+      }
+      expect(JSON.parse((await cli("export")).out).channels).toEqual([]);
+      expect((await cli("import", join(dir, "missing.json"))).err).toMatch(/missing\.json: cannot read: ENOENT/);
+      expect((await cli("import")).code).toBe(2);
+    } finally {
+      env = saved;
+    }
   });
 });
