@@ -63,7 +63,7 @@ async function withServices<T>(config: Config, log: Logger, clock: Clock, fn: (s
   try {
     return await fn(services);
   } finally {
-    await services.db.close();
+    await services.close();
   }
 }
 

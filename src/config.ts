@@ -10,6 +10,8 @@ interface EnvVar {
 
 export const ENV_VARS = [
   { name: "STORE_URL", description: "Where state is kept: sqlite://<path> (the embedded default), redis://host:port[/db] or postgresql://user@host/db (shared by several instances)", default: "sqlite://./data/pysec-herald.sqlite" },
+  { name: "QUEUE_URL", description: "Redis for BullMQ (redis://host:port[/db]): delivery queues per platform and poll/digest job schedulers shared by several instances; unset runs everything in this process on the store's outbox", default: "" },
+  { name: "ROLES", description: "What this instance does, comma-separated: poller (polls, matching, digests), delivery (sends queued messages), discord, slack, telegram (answers that platform's commands)", default: "poller,delivery,discord,slack,telegram" },
   { name: "OSV_BUCKET_URL", description: "Base URL of the OSV export bucket (PyPI/all.zip, PyPI/modified_id.csv, PyPI/<ID>.json)", default: "https://storage.googleapis.com/osv-vulnerabilities" },
   { name: "OSV_POLL_SECONDS", description: "Seconds between polls of OSV's change list", default: "300" },
   { name: "SOURCES", description: "Advisory sources to poll, comma-separated: osv, pypa, psf, feeds, priority", default: "osv,pypa,psf,feeds,priority" },
@@ -49,12 +51,18 @@ export const ENV_VARS = [
 
 const positiveInt = z.coerce.number().int().positive();
 const noSlash = (u: string) => u.replace(/\/+$/, "");
+const list = (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean);
+
+export const ROLES = ["poller", "delivery", "discord", "slack", "telegram"] as const;
+export type Role = (typeof ROLES)[number];
 
 const ConfigSchema = z.object({
   storeUrl: z.string().min(1),
   osvBucketUrl: z.string().url().transform((u) => u.replace(/\/+$/, "")),
   osvPollSeconds: positiveInt,
-  sources: z.string().transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean)).pipe(z.array(z.enum(["osv", "pypa", "psf", "feeds", "priority"]))),
+  sources: z.string().transform(list).pipe(z.array(z.enum(["osv", "pypa", "psf", "feeds", "priority"]))),
+  queueUrl: z.union([z.literal(""), z.string().regex(/^rediss?:\/\//, "must be a redis:// URL")]),
+  roles: z.string().transform(list).pipe(z.array(z.enum(ROLES)).min(1, "name at least one role")),
   githubApiUrl: z.string().url().transform(noSlash),
   githubRawUrl: z.string().url().transform(noSlash),
   githubToken: z.string(),
@@ -116,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     osvBucketUrl: read(env, "OSV_BUCKET_URL"),
     osvPollSeconds: read(env, "OSV_POLL_SECONDS"),
     sources: read(env, "SOURCES"),
+    queueUrl: read(env, "QUEUE_URL"),
+    roles: read(env, "ROLES"),
     githubApiUrl: read(env, "GITHUB_API_URL"),
     githubRawUrl: read(env, "GITHUB_RAW_URL"),
     githubToken: read(env, "GITHUB_TOKEN"),
@@ -157,7 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
   if (parsed.success) return parsed.data;
   const names: Record<string, string> = {
-    storeUrl: "STORE_URL", osvBucketUrl: "OSV_BUCKET_URL", osvPollSeconds: "OSV_POLL_SECONDS", sources: "SOURCES",
+    storeUrl: "STORE_URL", osvBucketUrl: "OSV_BUCKET_URL", osvPollSeconds: "OSV_POLL_SECONDS", sources: "SOURCES", queueUrl: "QUEUE_URL", roles: "ROLES",
     githubApiUrl: "GITHUB_API_URL", githubRawUrl: "GITHUB_RAW_URL", githubPollSeconds: "GITHUB_POLL_SECONDS", osvApiUrl: "OSV_API_URL",
     cveApiUrl: "CVE_API_URL", announceFeedUrl: "PSF_ANNOUNCE_FEED_URL", insiderFeedUrl: "PYTHON_INSIDER_FEED_URL",
     feedsPollSeconds: "FEEDS_POLL_SECONDS", kevUrl: "KEV_URL", epssUrl: "EPSS_URL", priorityPollSeconds: "PRIORITY_POLL_SECONDS",
@@ -175,7 +185,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Values of secret variables in this environment: they must never be printed or logged. */
 export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (ENV_VARS as readonly EnvVar[]).filter((v) => v.secret).map((v) => env[v.name] ?? "").filter((v) => v.length >= 4);
+  const tokens = (ENV_VARS as readonly EnvVar[]).filter((v) => v.secret).map((v) => env[v.name] ?? "");
+  return [...tokens, ...["STORE_URL", "QUEUE_URL"].map((n) => urlPassword(env[n]))].filter((v) => v.length >= 4);
+}
+
+// redis://:secret@host and postgresql://user:secret@host carry a password in the URL.
+function urlPassword(url: string | undefined): string {
+  try {
+    return url ? decodeURIComponent(new URL(url).password) : "";
+  } catch {
+    return "";
+  }
 }
 
 export function slackEnabled(c: Config): boolean {

@@ -6,7 +6,10 @@ import { createTelegramAdapter } from "../adapters/telegram/telegram-adapter.js"
 import type { Clock } from "./clock.js";
 import { createCommandHandler } from "./commands/execute.js";
 import { splitSpecs } from "./commands/parse.js";
-import { discordEnabled, slackEnabled, telegramEnabled, type Config } from "./config.js";
+import { discordEnabled, slackEnabled, telegramEnabled, type Config, type Role } from "./config.js";
+import { createAttempt } from "./delivery/attempt.js";
+import { startDeliveryWorkers } from "./queue/delivery-workers.js";
+import { startSchedulers } from "./queue/job-schedulers.js";
 import type { ChatAdapter } from "./delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
 import { errorMessage } from "./errors.js";
@@ -29,7 +32,8 @@ export interface BotOptions {
 
 export interface Bot {
   readonly services: Services;
-  readonly dispatcher: Dispatcher;
+  /** The embedded outbox's dispatcher (absent with QUEUE_URL, where BullMQ workers deliver). */
+  readonly dispatcher?: Dispatcher;
   /** The HTTP server's port (/healthz, /metrics, webhook receivers), unless PORT was taken. */
   readonly port?: number;
   /** Resolves when the bot has stopped. */
@@ -73,15 +77,21 @@ async function listen(http: HttpServer, port: number, webhooks: boolean, log: Lo
 /** Composition root: the only module that imports adapters/. */
 export async function startBot(opts: BotOptions): Promise<Bot> {
   const { config, log, clock } = opts;
+  const roles = new Set<Role>(config.roles);
   let dispatcher: Dispatcher | undefined;
   const services = await openServices(config, log, clock, { onEvent: () => dispatcher?.wake(), processMetrics: true });
   const http = createHttpServer(log);
+  // A platform's adapter exists here to answer its commands (its role) or to send (delivery); only
+  // the former gets the served HTTP server for its webhook receiver.
+  const serves = (p: Role) => roles.has(p);
+  const wanted = (p: Role) => serves(p) || roles.has("delivery");
+  const receiverFor = (p: Role) => (serves(p) ? http : createHttpServer(log));
   const adapters: ChatAdapter[] = [];
-  if (discordEnabled(config)) adapters.push(discordAdapter(config, log, clock, services, http));
-  if (slackEnabled(config)) {
+  if (discordEnabled(config) && wanted("discord")) adapters.push(discordAdapter(config, log, clock, services, receiverFor("discord")));
+  if (slackEnabled(config) && wanted("slack")) {
     adapters.push(createSlackAdapter({
       botToken: config.slack.botToken,
-      ...(config.slack.appToken ? { appToken: config.slack.appToken } : { signingSecret: config.slack.signingSecret, http }),
+      ...(config.slack.appToken ? { appToken: config.slack.appToken } : { signingSecret: config.slack.signingSecret, http: receiverFor("slack") }),
       apiUrl: config.slack.apiUrl,
       filesUrl: config.slack.filesUrl,
       managers: config.slack.managers,
@@ -89,25 +99,28 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
       log,
     }));
   }
-  if (telegramEnabled(config)) {
+  if (telegramEnabled(config) && wanted("telegram")) {
     adapters.push(createTelegramAdapter({
       token: config.telegram.token,
       apiRoot: config.telegram.apiRoot,
-      ...(config.telegram.webhookUrl && { webhookUrl: config.telegram.webhookUrl, webhookSecret: config.telegram.webhookSecret, http }),
+      ...(config.telegram.webhookUrl && { webhookUrl: config.telegram.webhookUrl, webhookSecret: config.telegram.webhookSecret, http: receiverFor("telegram") }),
       clock,
       log,
     }));
   }
   // The console speaks only when no chat platform is configured.
-  const consoleAdapter = adapters.length === 0 ? createConsoleAdapter({ output: opts.stdout, ...(opts.stdin && { input: opts.stdin }) }) : undefined;
+  const chatConfigured = discordEnabled(config) || slackEnabled(config) || telegramEnabled(config);
+  const consoleAdapter = chatConfigured ? undefined : createConsoleAdapter({ output: opts.stdout, ...(opts.stdin && { input: opts.stdin }) });
   if (consoleAdapter) adapters.push(consoleAdapter);
   const byPlatform = new Map(adapters.map((a) => [a.platform, a]));
-  dispatcher = createDispatcher({ ...services, adapters: byPlatform });
   const handle = createCommandHandler(services);
+  const refresh = indexRefresher(services);
+  const digestScheduler = createDigestScheduler({ ...services, maxLength: (p) => byPlatform.get(p)?.capabilities.maxLength, onQueued: () => dispatcher?.wake() });
 
-  // Seed before answering --watch, so its reply can say what already affects the watches.
+  // Embedded mode seeds before answering --watch, so its reply can say what already affects the
+  // watches; with QUEUE_URL the first scheduled OSV poll seeds, on whichever instance runs it.
   const osv = services.sources.find((s) => s.id === "osv");
-  if (osv && (await services.cursors.get(osv.id)).cursor === undefined) await services.poller.pollOnce(osv);
+  if (!services.queue && roles.has("poller") && osv && (await services.cursors.get(osv.id)).cursor === undefined) await services.poller.pollOnce(osv);
   const specs = splitSpecs([...(opts.watch ?? []), config.watch].join(" "));
   if (specs.length > 0 && !consoleAdapter) log.warn("--watch and PYSEC_HERALD_WATCH apply to the console, which is off while a chat platform is configured");
   if (specs.length > 0 && consoleAdapter) {
@@ -115,22 +128,53 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     const reply = await handle({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text: `watch ${specs.join(" ")}` });
     await consoleAdapter.send(CONSOLE_CHANNEL, reply);
   }
-  for (const a of adapters) await a.start(handle);
+  for (const a of adapters) if (a === consoleAdapter || serves(a.platform as Role)) await a.start(handle);
   const webhooks = http.hasRoutes();
   addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id) });
   const port = await listen(http, config.port, webhooks, log);
 
-  const digestScheduler = createDigestScheduler({ ...services, maxLength: (p) => byPlatform.get(p)?.capabilities.maxLength, onQueued: () => dispatcher?.wake() });
   const stopper = new AbortController();
-  const done = Promise.all([services.poller.run(stopper.signal), dispatcher.run(stopper.signal), digestScheduler.run(stopper.signal)]).then(async () => {
+  const running: Promise<unknown>[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  if (services.queue) {
+    const { redis, delivery } = services.queue;
+    if (roles.has("poller")) {
+      const schedulers = await startSchedulers({
+        redis,
+        sources: services.sources,
+        log,
+        async run(job) {
+          await refresh();
+          if (job.kind === "digest") await digestScheduler.tick();
+          else {
+            const source = services.sources.find((s) => s.id === job.source);
+            if (source) await services.poller.pollOnce(source, stopper.signal);
+          }
+        },
+      });
+      closers.push(() => schedulers.close());
+    }
+    if (roles.has("delivery")) {
+      const attempt = createAttempt({ ...services, adapters: byPlatform });
+      const workers = startDeliveryWorkers({ redis, platforms: [...byPlatform.keys()], attempt, told: delivery.toldStore, refresh, log });
+      closers.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
+    }
+  } else {
+    dispatcher = createDispatcher({ ...services, adapters: byPlatform });
+    if (roles.has("poller")) running.push(services.poller.run(stopper.signal), digestScheduler.run(stopper.signal));
+    if (roles.has("delivery")) running.push(dispatcher.run(stopper.signal));
+  }
+  const stopped = new Promise<void>((resolve) => stopper.signal.addEventListener("abort", () => resolve()));
+  const done = Promise.all([...running, stopped]).then(async () => {
+    for (const close of closers) await close();
     await http.close();
     for (const a of adapters) await a.stop();
-    await services.db.close();
+    await services.close();
   });
-  log.info({ adapters: adapters.map((a) => a.platform), sources: services.sources.map((s) => s.id), port }, "pysec-herald started");
+  log.info({ adapters: adapters.map((a) => a.platform), sources: services.sources.map((s) => s.id), roles: [...roles], queue: Boolean(services.queue), port }, "pysec-herald started");
   return {
     services,
-    dispatcher,
+    ...(dispatcher && { dispatcher }),
     ...(port !== undefined && { port }),
     done,
     async stop() {
@@ -138,4 +182,21 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
       await done;
     },
   };
+}
+
+/** Reloads the watch index when another instance sharing the store changed a channel. */
+function indexRefresher(services: Pick<Services, "channels" | "index">): () => Promise<void> {
+  let seen: string | undefined;
+  let inFlight: Promise<void> | undefined;
+  return () =>
+    (inFlight ??= (async () => {
+      try {
+        const revision = await services.channels.revision();
+        if (revision === seen) return;
+        seen = revision;
+        services.index.sync(await services.channels.list());
+      } finally {
+        inFlight = undefined;
+      }
+    })());
 }

@@ -17,6 +17,8 @@ import { createKeyvOutbox } from "./store/keyv-outbox.js";
 import { openDb, type Db } from "./store/open.js";
 import type { AdvisoryStore, ChannelStore, CursorStore, Delivery, DigestQueue, Outbox } from "./store/ports.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { createQueueDelivery, type QueueDelivery } from "./queue/queue-delivery.js";
+import { Redis } from "ioredis";
 
 /** Everything but the chat adapters: stores, sources, the watch index and the poller. */
 export interface Services {
@@ -35,6 +37,10 @@ export interface Services {
   readonly clock: Clock;
   readonly log: Logger;
   readonly metrics: Metrics;
+  /** Set with QUEUE_URL: the Redis connection and the BullMQ delivery queues. */
+  readonly queue?: { readonly redis: Redis; readonly delivery: QueueDelivery };
+  /** Closes the queue connection (if any) and the store. */
+  close(): Promise<void>;
 }
 
 export interface ServiceOptions {
@@ -50,7 +56,8 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const channels = createKeyvChannelStore(db);
   const cursors = createKeyvCursorStore(db);
   const outbox = createKeyvOutbox(db);
-  const delivery: Delivery = outbox;
+  const queue = config.queueUrl ? openQueue(config.queueUrl, log) : undefined;
+  const delivery: Delivery = queue?.delivery ?? outbox;
   const metrics = createMetrics({ defaults: opts.processMetrics ?? false });
   const digests = createKeyvDigestQueue(db);
   const index = WatchIndex.from(await channels.list());
@@ -59,5 +66,22 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const ingest = createIngest({ advisories, delivery, digests, index, clock, log, priority, metrics, ...(opts.onEvent && { onEvent: opts.onEvent }) });
   const sources = createSources(config, { http, log, advisories, priority, ingest, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
   const poller = createPoller({ sources, cursors, sink: ingest.sink, clock, log, metrics });
-  return { db, advisories, channels, cursors, outbox, delivery, digests, index, sources, poller, clock, log, metrics };
+  return {
+    db, advisories, channels, cursors, outbox, delivery, digests, index, sources, poller, clock, log, metrics,
+    ...(queue && { queue }),
+    async close() {
+      if (queue) {
+        await queue.delivery.close();
+        await queue.redis.quit().catch(() => undefined);
+      }
+      await db.close();
+    },
+  };
+}
+
+function openQueue(url: string, log: Logger): { redis: Redis; delivery: QueueDelivery } {
+  // BullMQ's workers block on this connection: it must retry commands for as long as Redis is away.
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  redis.on("error", (err) => log.warn({ err: err.message }, "QUEUE_URL: Redis connection error"));
+  return { redis, delivery: createQueueDelivery(redis) };
 }

@@ -54,6 +54,13 @@ export class WatchIndex {
     }
   }
 
+  /** Makes the index hold exactly these channels (reloaded from a store other instances write too). */
+  sync(channels: readonly Channel[]): void {
+    const keep = new Set(channels.map((c) => c.key));
+    for (const key of [...this.channels.keys()]) if (!keep.has(key)) this.delete(key);
+    for (const c of channels) this.set(c);
+  }
+
   /** Forgets a channel (its record moved or was deleted). */
   delete(key: ChannelKey): void {
     const old = this.channels.get(key);

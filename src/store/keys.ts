@@ -9,6 +9,8 @@ export const KEYS = {
   packages: "v1:packages",
   channel: (key: string) => `v1:channel:${key}`,
   channels: "v1:channels",
+  /** Changes on every channel write: instances sharing a store reload their watch index when it does. */
+  channelsRevision: "v1:meta:channels-revision",
   cursor: (source: string) => `v1:cursor:${source}`,
   sources: "v1:sources",
   outbox: (key: string) => `v1:outbox:${key}`,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { newChannel, withDefaults, type Channel } from "../channel.js";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
@@ -7,6 +8,7 @@ import { getManyChunked, ShardedIndex } from "./sharded-index.js";
 export function createKeyvChannelStore(db: Db): ChannelStore {
   const { keyv } = db;
   const index = new ShardedIndex<1>(keyv, KEYS.channels);
+  const touch = () => keyv.set(KEYS.channelsRevision, randomUUID());
   return {
     async get(key) {
       const c = await keyv.get<Channel>(KEYS.channel(key));
@@ -19,6 +21,7 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
         const next = fn(cur);
         await keyv.set(KEYS.channel(key), next);
         if (!stored) await index.set(key, 1);
+        await touch();
         return next;
       }),
     putMany: (channels) =>
@@ -28,6 +31,7 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
           await keyv.setMany(part.map((c) => ({ key: KEYS.channel(c.key), value: c })));
         }
         await index.setMany(channels.map((c) => [c.key, 1]));
+        await touch();
       }),
     move: (from, to) =>
       db.transaction(async () => {
@@ -38,8 +42,10 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
         await keyv.delete(KEYS.channel(from));
         await index.delete(from);
         await index.set(to, 1);
+        await touch();
         return moved;
       }),
+    revision: () => keyv.get<string>(KEYS.channelsRevision),
     async list() {
       const keys = (await index.entries()).map(([k]) => k);
       const records = await getManyChunked<Channel>(keyv, keys.map(KEYS.channel));

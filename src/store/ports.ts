@@ -30,6 +30,8 @@ export interface ChannelStore {
   putMany(channels: readonly Channel[]): Promise<void>;
   /** Moves a channel's record to a new key (the platform renamed the chat); returns the moved record. */
   move(from: ChannelKey, to: ChannelKey): Promise<Channel | undefined>;
+  /** A token that changes whenever any channel is written (by any instance sharing the store). */
+  revision(): Promise<string | undefined>;
 }
 
 export interface Validators {

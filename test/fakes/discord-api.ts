@@ -22,6 +22,8 @@ export interface FakeDiscord extends FakeServer {
   /** Resolves once a client has identified on the gateway. */
   identified(): Promise<void>;
   messages(channelId?: string): DiscordCall[];
+  /** Messages created with `enforce_nonce`, by "<channel>|<nonce>": a repeat create returns the first (Discord's de-duplication). */
+  readonly byNonce: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 const APP_ID = "100000000000000001";
@@ -34,6 +36,7 @@ export async function startFakeDiscord(opts: { enforceLimits?: boolean } = {}): 
   const unknownChannels = new Set<string>();
   const forbiddenChannels = new Set<string>();
   let nextId = 1_000;
+  const byNonce = new Map<string, Record<string, unknown>>();
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((r) => wss.once("listening", () => r()));
   const wsUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
@@ -85,7 +88,12 @@ export async function startFakeDiscord(opts: { enforceLimits?: boolean } = {}): 
       }
       if (unknownChannels.has(id)) return json(res, 404, { message: "Unknown Channel", code: 10003 });
       if (forbiddenChannels.has(id)) return json(res, 403, { message: "Missing Access", code: 50001 });
-      return json(res, 200, { id: channel[2] ?? String(++nextId), channel_id: id, ...body });
+      const nonceKey = req.method === "POST" && body["enforce_nonce"] === true && typeof body["nonce"] === "string" ? `${id}|${body["nonce"]}` : undefined;
+      const prior = nonceKey && byNonce.get(nonceKey);
+      if (prior) return json(res, 200, prior);
+      const message = { id: channel[2] ?? String(++nextId), channel_id: id, ...body };
+      if (nonceKey) byNonce.set(nonceKey, message);
+      return json(res, 200, message);
     }
     if (/^\/interactions\/[^/]+\/[^/]+\/callback$/.test(path)) return json(res, 200, {});
     if (/^\/webhooks\/[^/]+\/[^/]+\/messages\/@original$/.test(path)) return json(res, 200, { id: String(++nextId), ...body });
@@ -97,6 +105,7 @@ export async function startFakeDiscord(opts: { enforceLimits?: boolean } = {}): 
     ...server,
     api: `${server.url}/api`,
     calls,
+    byNonce,
     attachments,
     unknownChannels,
     forbiddenChannels,

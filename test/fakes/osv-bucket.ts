@@ -10,6 +10,8 @@ export interface FakeOsvBucket extends FakeServer {
   /** Appends a raw line to modified_id.csv (for malformed-line tests). */
   addCsvLine(line: string): void;
   readonly records: ReadonlyMap<string, string>;
+  /** Answers modified_id.csv only after this many ms (a poll that is in flight for a while). */
+  csvDelayMs: number;
 }
 
 function etagOf(body: string | Uint8Array): string {
@@ -62,7 +64,10 @@ export async function startFakeOsvBucket(initial: readonly Record<string, unknow
       res.setHeader("content-length", String(body.length));
       res.end(body);
     };
-    if (path === "/PyPI/modified_id.csv") return send(csv(), "text/csv");
+    if (path === "/PyPI/modified_id.csv") {
+      if (bucket.csvDelayMs > 0) return void setTimeout(() => send(csv(), "text/csv"), bucket.csvDelayMs);
+      return send(csv(), "text/csv");
+    }
     if (path === "/PyPI/all.zip") return send(Buffer.from(zip()), "application/zip");
     const m = /^\/PyPI\/(.+)\.json$/.exec(path);
     const body = m ? records.get(decodeURIComponent(m[1]!)) : undefined;
@@ -74,8 +79,9 @@ export async function startFakeOsvBucket(initial: readonly Record<string, unknow
     send(body, "application/json");
   });
 
-  return {
+  const bucket: FakeOsvBucket = {
     ...server,
+    csvDelayMs: 0,
     records,
     put(record, at = new Date().toISOString()) {
       const id = String(record["id"]);
@@ -90,4 +96,5 @@ export async function startFakeOsvBucket(initial: readonly Record<string, unknow
       extraLines.push(line);
     },
   };
+  return bucket;
 }

@@ -1,0 +1,106 @@
+import { Queue, type Job } from "bullmq";
+import { hostname } from "node:os";
+import type { Redis } from "ioredis";
+import { platformOf } from "../channel.js";
+import { outboxKey, type Delivery, type OutboxItem, type Told, type ToldStore } from "../store/ports.js";
+
+/** Every BullMQ key and our own queue-side keys live under this prefix in QUEUE_URL's Redis. */
+export const QUEUE_PREFIX = "pysec-herald";
+/** How this instance's workers name themselves on the jobs they take (BullMQ's `processedBy`). */
+export const WORKER_NAME = `${hostname()}:${process.pid}`;
+export const deliveryQueueName = (platform: string) => `deliver-${platform}`;
+
+/** What a delivery job carries: the outbox item without the fields BullMQ keeps itself. */
+export type QueuedItem = Omit<OutboxItem, "attempts" | "notBefore" | "lastError" | "parked">;
+
+export const PLATFORMS = ["discord", "slack", "telegram", "console"] as const;
+export const MAX_ATTEMPTS = 8;
+const BASE_DELAY_MS = 30_000;
+
+// BullMQ reserves ':' in custom job ids; the outbox key is otherwise the id, so a repeat add is a no-op.
+export const jobIdOf = (key: string) => key.replace(/%/g, "%25").replace(/:/g, "%3A");
+
+/**
+ * Who was told what, as one Redis hash per advisory (a field per channel): workers on several
+ * instances record deliveries of one advisory at once without overwriting each other.
+ */
+export function createRedisTold(redis: Redis): ToldStore {
+  const key = (advisoryId: string) => `${QUEUE_PREFIX}:told:${advisoryId}`;
+  async function get(advisoryId: string): Promise<Told> {
+    const fields = await redis.hgetall(key(advisoryId));
+    return Object.fromEntries(Object.entries(fields).map(([channel, v]) => [channel, JSON.parse(v) as Told[string]]));
+  }
+  return {
+    get,
+    async record(item, ref) {
+      await redis.hset(key(item.advisoryId), item.channel, JSON.stringify({ revision: item.revision, ref }));
+    },
+    async adopt(into, from) {
+      for (const id of from) {
+        for (const [channel, t] of Object.entries(await get(id))) await redis.hsetnx(key(into), channel, JSON.stringify({ revision: 0, ref: t.ref }));
+        await redis.del(key(id));
+      }
+    },
+  };
+}
+
+export function toOutboxItem(job: Job<QueuedItem>, failed: boolean): OutboxItem {
+  return {
+    ...job.data,
+    attempts: job.attemptsMade,
+    notBefore: new Date(job.timestamp + (job.delay ?? 0)).toISOString(),
+    ...(job.failedReason && { lastError: job.failedReason }),
+    ...(failed && { parked: job.failedReason || "failed" }),
+  };
+}
+
+export interface QueueDelivery extends Delivery {
+  readonly toldStore: ToldStore;
+  close(): Promise<void>;
+}
+
+/** The Delivery port on BullMQ: one queue per platform, the job id from the (channel, advisory, revision) key. */
+export function createQueueDelivery(redis: Redis): QueueDelivery {
+  const queues = new Map<string, Queue<QueuedItem>>();
+  const toldStore = createRedisTold(redis);
+  const queueFor = (platform: string) => {
+    let q = queues.get(platform);
+    if (!q) queues.set(platform, (q = new Queue<QueuedItem>(deliveryQueueName(platform), { connection: redis, prefix: QUEUE_PREFIX })));
+    return q;
+  };
+  // Known up front, so `status` on any instance lists every platform's jobs.
+  for (const p of PLATFORMS) queueFor(p);
+  return {
+    async put(input, now, notBefore = now) {
+      const key = outboxKey(input.channel, input.advisoryId, input.revision);
+      if (((await toldStore.get(input.advisoryId))[input.channel]?.revision ?? 0) >= input.revision) return false;
+      const queue = queueFor(platformOf(input.channel));
+      const jobId = jobIdOf(key);
+      if (await queue.getJob(jobId)) return false;
+      await queue.add("deliver", { ...input, key, enqueuedAt: now.toISOString() }, {
+        jobId,
+        delay: Math.max(0, notBefore.getTime() - now.getTime()),
+        attempts: MAX_ATTEMPTS,
+        backoff: { type: "exponential", delay: BASE_DELAY_MS },
+        // Completed jobs stay a week (a repeat add within it is a no-op); failed ones stay for `status`.
+        removeOnComplete: { age: 7 * 86_400 },
+        removeOnFail: false,
+      });
+      return true;
+    },
+    async list() {
+      const out: OutboxItem[] = [];
+      for (const q of queues.values()) {
+        for (const job of await q.getJobs(["waiting", "prioritized", "delayed", "active"])) if (job) out.push(toOutboxItem(job, false));
+        for (const job of await q.getJobs(["failed"])) if (job) out.push(toOutboxItem(job, true));
+      }
+      return out;
+    },
+    adopt: toldStore.adopt,
+    told: toldStore.get,
+    toldStore,
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}
