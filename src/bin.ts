@@ -5,9 +5,10 @@ import { runCli } from "./cli.js";
 // stays in the outbox or queue for the next start, so exiting then loses nothing.
 const SHUTDOWN_GRACE_MS = 10_000;
 
+// `on`, not `once`: a second signal during shutdown must not kill the process halfway.
 const stopSignal = new Promise<void>((resolve) => {
-  process.once("SIGINT", resolve);
-  process.once("SIGTERM", resolve);
+  process.on("SIGINT", resolve);
+  process.on("SIGTERM", resolve);
 });
 void stopSignal.then(() =>
   setTimeout(() => {

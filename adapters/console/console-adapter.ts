@@ -34,7 +34,7 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
   const print = (text: string) => opts.output.write(`${text}\n\n`);
   return {
     platform: "console",
-    capabilities: { edit: false, maxLength: Number.POSITIVE_INFINITY },
+    capabilities: { edit: false, maxLength: Number.POSITIVE_INFINITY, idempotentSend: false },
     async start(onCommand) {
       if (!opts.input) return;
       rl = createInterface({ input: opts.input, terminal: false });

@@ -7,7 +7,7 @@ import type { HttpServer } from "../../src/http/server.js";
 import type { Logger } from "../../src/log.js";
 import type { MessageRef } from "../../src/store/ports.js";
 import { handleInteraction, type Responder } from "./interactions.js";
-import { notificationBody, replyBody, type MessageBody } from "./render.js";
+import { nonceFor, notificationBody, replyBody, type MessageBody } from "./render.js";
 import { publicKeyFromHex, verifyDiscordSignature } from "./signature.js";
 import { commandDefinitions } from "./slash-commands.js";
 
@@ -84,7 +84,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
 
   return {
     platform: "discord",
-    capabilities: { edit: true, maxLength: 1800 }, // reply text, before escaping, within a 2000-character message
+    capabilities: { edit: true, maxLength: 1800, idempotentSend: true }, // reply text, before escaping, within a 2000-character message
     async start(onCommand) {
       const download = (url: string) => downloadImport(url, { base: opts.cdnUrl, platform: "Discord" });
       const deps = { onCommand, suggest: opts.suggest, clock: opts.clock, deferAfterMs: opts.deferAfterMs ?? 2_500, download };
@@ -134,7 +134,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       await client?.destroy();
     },
     async send(to, msg): Promise<MessageRef> {
-      const body: MessageBody = msg.type === "notification" ? notificationBody(to, msg) : replyBody(msg, false);
+      const body: MessageBody = msg.type === "notification" ? notificationBody(to, msg) : { ...replyBody(msg, false), nonce: nonceFor(to, msg.text), enforce_nonce: true };
       const res = (await deliver(() => rest.post(`/channels/${channelId(to)}/messages`, { body }))) as { id: string };
       return { channel: to, id: res.id };
     },

@@ -80,9 +80,10 @@ export function renderEmbed(n: Notification): Embed {
   return embed;
 }
 
-/** A nonce Discord uses to drop a duplicate create (with enforce_nonce) after a crash mid-send. */
-export function nonceFor(channel: string, n: Notification): string {
-  return createHash("sha256").update(`${channel}|${n.advisoryId}|${n.revision}`).digest("hex").slice(0, 25);
+/** A nonce Discord uses to drop a duplicate create (with enforce_nonce) after a crash mid-send: per alert revision, or per text. */
+export function nonceFor(channel: string, what: Notification | string): string {
+  const id = typeof what === "string" ? what : `${what.advisoryId}|${what.revision}`;
+  return createHash("sha256").update(`${channel}|${id}`).digest("hex").slice(0, 25);
 }
 
 export function notificationBody(channel: string, n: Notification): MessageBody {

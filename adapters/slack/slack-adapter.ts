@@ -90,7 +90,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
 
   return {
     platform: "slack",
-    capabilities: { edit: true, maxLength: 6000 }, // reply text: sections of 3000, well under Slack's cumulative block limit
+    capabilities: { edit: true, maxLength: 6000, idempotentSend: false }, // reply text: sections of 3000, well under Slack's cumulative block limit
     async start(onCommand) {
       app.command("/pysec", async ({ command, ack, respond }) => {
         const work = (async () => {

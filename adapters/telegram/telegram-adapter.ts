@@ -143,7 +143,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
   return {
     platform: "telegram",
     bot,
-    capabilities: { edit: true, maxLength: 3000 }, // reply text before escaping; each message stays within 4096
+    capabilities: { edit: true, maxLength: 3000, idempotentSend: false }, // reply text before escaping; each message stays within 4096
     async start(onCommand) {
       install(onCommand);
       await bot.init();

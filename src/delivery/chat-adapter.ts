@@ -9,8 +9,12 @@ import type { MessageRef } from "../store/ports.js";
  */
 export interface ChatAdapter {
   readonly platform: string;
-  /** `maxLength`: the longest plain-text Reply that still fits one message (digests are split to it). */
-  readonly capabilities: { readonly edit: boolean; readonly maxLength: number };
+  /**
+   * `maxLength`: the longest plain-text Reply that still fits one message (digests are split to it).
+   * `idempotentSend`: the platform drops a repeated `send` of the same message (Discord's nonce), so
+   * several may be in flight at once without a crash causing more than one duplicate.
+   */
+  readonly capabilities: { readonly edit: boolean; readonly maxLength: number; readonly idempotentSend: boolean };
   start(onCommand: CommandHandler): Promise<void>;
   stop(): Promise<void>;
   send(to: ChannelKey, msg: Notification | Reply): Promise<MessageRef>;

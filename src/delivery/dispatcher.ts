@@ -1,4 +1,7 @@
+import { platformOf } from "../channel.js";
 import { errorMessage } from "../errors.js";
+import { groupBy } from "../util/group-by.js";
+import { mapLimit } from "../util/map-limit.js";
 import type { Outbox, OutboxItem } from "../store/ports.js";
 import { createAttempt, type AttemptDeps } from "./attempt.js";
 
@@ -19,6 +22,7 @@ export interface Dispatcher {
 }
 
 const BATCH = 100;
+const CONCURRENCY = 16;
 
 /** The embedded mode's delivery loop over the in-store outbox. */
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
@@ -61,6 +65,25 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     }
   }
 
+  /**
+   * One lane per platform, so a slow platform never holds up another. Within a lane, sends go one
+   * at a time, so a crash duplicates at most the one message in flight; where the platform drops
+   * repeats (idempotentSend) up to CONCURRENCY channels are served at once, each channel's items
+   * still in order.
+   */
+  async function lane(platform: string, items: readonly OutboxItem[], settled: Set<string>, signal?: AbortSignal): Promise<number> {
+    let delivered = 0;
+    const width = deps.adapters.get(platform)?.capabilities.idempotentSend ? CONCURRENCY : 1;
+    await mapLimit([...groupBy(items, (i) => i.channel).values()], width, async (queue) => {
+      for (const item of queue) {
+        if (signal?.aborted) return;
+        if (await settle(item)) delivered++;
+        else settled.add(item.key);
+      }
+    });
+    return delivered;
+  }
+
   async function drain(signal?: AbortSignal): Promise<number> {
     let delivered = 0;
     const settled = new Set<string>();
@@ -69,10 +92,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       // Items not delivered this pass (blocked, deferred, parked) are skipped until the next.
       const due = (await outbox.due(clock.now(), BATCH + settled.size)).filter((i) => !settled.has(i.key));
       if (due.length === 0) return delivered;
-      for (const item of due) {
-        if (await settle(item)) delivered++;
-        else settled.add(item.key);
-      }
+      const lanes = [...groupBy(due, (i) => platformOf(i.channel))].map(([platform, items]) => lane(platform, items, settled, signal));
+      for (const n of await Promise.all(lanes)) delivered += n;
     }
   }
 

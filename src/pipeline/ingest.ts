@@ -8,7 +8,7 @@ import type { WatchIndex } from "../matching/watch-index.js";
 import { buildNotification } from "../render/notification.js";
 import type { RecordSink } from "../sources/source.js";
 import type { PriorityIndex } from "../store/priority-index.js";
-import type { AdvisoryStore, Delivery, DigestQueue } from "../store/ports.js";
+import type { AdvisoryStore, Delivery, DigestQueue, QueuedDelivery } from "../store/ports.js";
 import type { Channel } from "../channel.js";
 import { routeFor } from "../delivery/routing.js";
 import type { Notification } from "../render/notification.js";
@@ -38,14 +38,20 @@ export interface Ingest {
 export function createIngest(deps: IngestDeps): Ingest {
   const { advisories, delivery, index, clock } = deps;
 
-  /** Into the outbox (now, or after quiet hours) or the channel's digest queue. */
-  async function deliver(channel: Channel | undefined, key: string, n: Notification, now: Date): Promise<boolean> {
-    const route = channel ? routeFor(channel, n, now) : { kind: "live" as const };
-    if (route.kind === "digest") {
-      await deps.digests.add(key, { advisoryId: n.advisoryId, revision: n.revision, notification: n, at: now.toISOString() });
-      return true;
+  /** Into the outbox (now, or after quiet hours) or the channel's digest queue; returns how many were new. */
+  async function deliver(targets: readonly { channel: Channel | undefined; key: string; n: Notification }[], now: Date): Promise<number> {
+    const live: QueuedDelivery[] = [];
+    let digested = 0;
+    for (const { channel, key, n } of targets) {
+      const route = channel ? routeFor(channel, n, now) : { kind: "live" as const };
+      if (route.kind === "digest") {
+        await deps.digests.add(key, { advisoryId: n.advisoryId, revision: n.revision, notification: n, at: now.toISOString() });
+        digested++;
+      } else {
+        live.push({ item: { channel: key, advisoryId: n.advisoryId, revision: n.revision, message: n }, ...(route.notBefore && { notBefore: route.notBefore }) });
+      }
     }
-    return delivery.put({ channel: key, advisoryId: n.advisoryId, revision: n.revision, message: n }, now, route.notBefore);
+    return digested + (live.length > 0 ? await delivery.putMany(live, now) : 0);
   }
 
   async function fanOut(change: Change): Promise<number> {
@@ -53,21 +59,14 @@ export function createIngest(deps: IngestDeps): Ingest {
     const epss = deps.priority?.epss(ids) ?? change.current.epss;
     const stored = { ...change.current, kev: Boolean(change.current.kev || deps.priority?.kev(ids)), ...(epss !== undefined && { epss }) };
     const now = clock.now();
-    let queued = 0;
     if (change.kind === "withdrawn") {
       // Only those who were told need to hear it is withdrawn.
       const name = (stored.advisory.affected.find((a) => a.package)?.package?.name ?? "") as NormalizedName;
       const n = buildNotification("withdrawn", stored, { name, specifier: "" }, { affected: false, versions: [], fixed: [], invalid: [] });
-      for (const channel of Object.keys(await delivery.told(stored.advisory.id))) {
-        if (await deliver(index.channel(channel), channel, n, now)) queued++;
-      }
-      return queued;
+      return deliver(Object.keys(await delivery.told(stored.advisory.id)).map((key) => ({ channel: index.channel(key), key, n })), now);
     }
-    for (const m of matchAdvisory(stored, index, now)) {
-      const n = buildNotification(change.kind === "new" ? "new" : "updated", stored, m.watch, m.effect, m.lookalike);
-      if (await deliver(m.channel, m.channel.key, n, now)) queued++;
-    }
-    return queued;
+    const kind = change.kind === "new" ? "new" : "updated";
+    return deliver(matchAdvisory(stored, index, now).map((m) => ({ channel: m.channel, key: m.channel.key, n: buildNotification(kind, stored, m.watch, m.effect, m.lookalike) })), now);
   }
 
   async function publish(change: Change): Promise<void> {

@@ -2,7 +2,8 @@ import { Queue, type Job } from "bullmq";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { platformOf } from "../channel.js";
-import { outboxKey, type Delivery, type OutboxItem, type Told, type ToldStore } from "../store/ports.js";
+import { groupBy } from "../util/group-by.js";
+import { outboxKey, type Delivery, type OutboxItem, type QueuedDelivery, type Told, type ToldStore } from "../store/ports.js";
 
 /** Every BullMQ key and our own queue-side keys live under this prefix in QUEUE_URL's Redis. */
 export const QUEUE_PREFIX = "pysec-herald";
@@ -68,26 +69,41 @@ export function createQueueDelivery(redis: Redis): QueueDelivery {
     if (!q) queues.set(platform, (q = new Queue<QueuedItem>(deliveryQueueName(platform), { connection: redis, prefix: QUEUE_PREFIX })));
     return q;
   };
+  async function putMany(entries: readonly QueuedDelivery[], now: Date): Promise<number> {
+    const toldBy = new Map<string, Told>();
+    for (const id of new Set(entries.map((e) => e.item.advisoryId))) toldBy.set(id, await toldStore.get(id));
+    const candidates = new Map<string, QueuedDelivery>();
+    for (const e of entries) {
+      if ((toldBy.get(e.item.advisoryId)?.[e.item.channel]?.revision ?? 0) >= e.item.revision) continue;
+      candidates.set(outboxKey(e.item.channel, e.item.advisoryId, e.item.revision), e);
+    }
+    // A job with this id (pending, delayed, failed or completed this week) makes the add a no-op.
+    const fresh = (
+      await Promise.all([...candidates].map(async ([key, e]) => ((await queueFor(platformOf(e.item.channel)).getJob(jobIdOf(key))) ? undefined : ([key, e] as const))))
+    ).filter((x) => x !== undefined);
+    for (const [platform, list] of groupBy(fresh, ([, e]) => platformOf(e.item.channel))) {
+      await queueFor(platform).addBulk(list.map(([key, { item, notBefore = now }]) => ({
+        name: "deliver",
+        data: { ...item, key, enqueuedAt: now.toISOString() },
+        opts: {
+          jobId: jobIdOf(key),
+          delay: Math.max(0, notBefore.getTime() - now.getTime()),
+          attempts: MAX_ATTEMPTS,
+          backoff: { type: "exponential", delay: BASE_DELAY_MS },
+          // Completed jobs stay a week (a repeat add within it is a no-op); failed ones stay for `status`.
+          removeOnComplete: { age: 7 * 86_400 },
+          removeOnFail: false,
+        },
+      })));
+    }
+    return fresh.length;
+  }
+
   // Known up front, so `status` on any instance lists every platform's jobs.
   for (const p of PLATFORMS) queueFor(p);
   return {
-    async put(input, now, notBefore = now) {
-      const key = outboxKey(input.channel, input.advisoryId, input.revision);
-      if (((await toldStore.get(input.advisoryId))[input.channel]?.revision ?? 0) >= input.revision) return false;
-      const queue = queueFor(platformOf(input.channel));
-      const jobId = jobIdOf(key);
-      if (await queue.getJob(jobId)) return false;
-      await queue.add("deliver", { ...input, key, enqueuedAt: now.toISOString() }, {
-        jobId,
-        delay: Math.max(0, notBefore.getTime() - now.getTime()),
-        attempts: MAX_ATTEMPTS,
-        backoff: { type: "exponential", delay: BASE_DELAY_MS },
-        // Completed jobs stay a week (a repeat add within it is a no-op); failed ones stay for `status`.
-        removeOnComplete: { age: 7 * 86_400 },
-        removeOnFail: false,
-      });
-      return true;
-    },
+    put: async (item, now, notBefore) => (await putMany([{ item, ...(notBefore && { notBefore }) }], now)) === 1,
+    putMany,
     async list() {
       const out: OutboxItem[] = [];
       for (const q of queues.values()) {

@@ -15,7 +15,9 @@ export const KEYS = {
   sources: "v1:sources",
   outbox: (key: string) => `v1:outbox:${key}`,
   outboxIndex: "v1:outbox",
+  /** Before sharding: one map per advisory; still read, never written. */
   told: (advisoryId: string) => `v1:told:${advisoryId}`,
+  toldShard: (advisoryId: string, shard: number) => `v1:told-shard:${shard}:${advisoryId}`,
   digest: (channel: string) => `v1:digest:${channel}`,
   kev: "v1:kev",
   epss: "v1:epss",

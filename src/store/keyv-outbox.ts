@@ -1,7 +1,7 @@
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import { createKeyvTold } from "./keyv-told.js";
-import { outboxKey, type Outbox, type OutboxItem } from "./ports.js";
+import { outboxKey, type Outbox, type OutboxItem, type QueuedDelivery, type Told } from "./ports.js";
 import { getManyChunked, ShardedIndex } from "./sharded-index.js";
 
 /** What the index keeps per pending item: enough to pick due items without reading them all. */
@@ -24,6 +24,28 @@ export function createKeyvOutbox(db: Db): Outbox {
     return items.filter((i): i is OutboxItem => Boolean(i));
   }
 
+  /** One transaction for a whole fan-out: each advisory's told record and each index shard read once. */
+  function putMany(entries: readonly QueuedDelivery[], now: Date): Promise<number> {
+    return db.transaction(async () => {
+      const toldBy = new Map<string, Told>();
+      for (const id of new Set(entries.map((e) => e.item.advisoryId))) toldBy.set(id, await told.get(id));
+      const keyed = entries.map((e) => ({ ...e, key: outboxKey(e.item.channel, e.item.advisoryId, e.item.revision) }));
+      const pending = await index.present(keyed.map((e) => e.key));
+      const fresh = new Map<string, OutboxItem>();
+      for (const { item, key, notBefore = now } of keyed) {
+        if (pending.has(key) || fresh.has(key) || (toldBy.get(item.advisoryId)?.[item.channel]?.revision ?? 0) >= item.revision) continue;
+        fresh.set(key, { ...item, key, attempts: 0, enqueuedAt: now.toISOString(), notBefore: notBefore.toISOString() });
+      }
+      const items = [...fresh.values()];
+      if (items.length === 0) return 0;
+      for (let i = 0; i < items.length; i += 1000) {
+        await keyv.setMany(items.slice(i, i + 1000).map((item) => ({ key: KEYS.outbox(item.key), value: item })));
+      }
+      await index.setMany(items.map((item) => [item.key, meta(item)]));
+      return items.length;
+    });
+  }
+
   async function modify(key: string, fn: (i: OutboxItem) => OutboxItem): Promise<void> {
     await db.transaction(async () => {
       const item = await keyv.get<OutboxItem>(KEYS.outbox(key));
@@ -40,16 +62,8 @@ export function createKeyvOutbox(db: Db): Outbox {
   }
 
   return {
-    put: (input, now, notBefore = now) =>
-      db.transaction(async () => {
-        const key = outboxKey(input.channel, input.advisoryId, input.revision);
-        if (((await told.get(input.advisoryId))[input.channel]?.revision ?? 0) >= input.revision) return false;
-        if (await index.has(key)) return false;
-        const item: OutboxItem = { ...input, key, attempts: 0, enqueuedAt: now.toISOString(), notBefore: notBefore.toISOString() };
-        await keyv.set(KEYS.outbox(key), item);
-        await index.set(key, meta(item));
-        return true;
-      }),
+    put: async (item, now, notBefore) => (await putMany([{ item, ...(notBefore && { notBefore }) }], now)) === 1,
+    putMany,
     async due(now, limit) {
       const t = now.getTime();
       const keys = (await index.entries())

@@ -85,6 +85,11 @@ export interface ToldStore {
 }
 
 export type NewDelivery = Omit<OutboxItem, "key" | "attempts" | "notBefore" | "enqueuedAt">;
+export interface QueuedDelivery {
+  readonly item: NewDelivery;
+  /** Not before this moment (the end of quiet hours); now when unset. */
+  readonly notBefore?: Date;
+}
 
 /**
  * Where messages wait for their platform, keyed by (channel, advisory, revision): the embedded
@@ -93,6 +98,8 @@ export type NewDelivery = Omit<OutboxItem, "key" | "attempts" | "notBefore" | "e
 export interface Delivery {
   /** False when this (channel, advisory, revision) is already pending or was delivered. */
   put(item: NewDelivery, now: Date, notBefore?: Date): Promise<boolean>;
+  /** Many at once (one advisory's fan-out); returns how many were new. */
+  putMany(entries: readonly QueuedDelivery[], now: Date): Promise<number>;
   /** Pending and parked items, for `status`. */
   list(): Promise<OutboxItem[]>;
   adopt(into: string, from: readonly string[]): Promise<void>;

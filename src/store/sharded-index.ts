@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type Keyv from "keyv";
+import { groupBy } from "../util/group-by.js";
 
 const SHARDS = 256;
 const CHUNK = 500;
@@ -40,13 +41,7 @@ export class ShardedIndex<V> {
 
   /** Adds many entries, one read and one write per shard touched. */
   async setMany(entries: readonly (readonly [string, V])[]): Promise<void> {
-    const byShard = new Map<string, [string, V][]>();
-    for (const [k, v] of entries) {
-      const shard = this.shardOf(k);
-      const list = byShard.get(shard);
-      if (list) list.push([k, v]);
-      else byShard.set(shard, [[k, v]]);
-    }
+    const byShard = groupBy(entries, ([k]) => this.shardOf(k));
     const shards = [...byShard.keys()];
     const current = await getManyChunked<Record<string, V>>(this.keyv, shards);
     await this.keyv.setMany(shards.map((shard, i) => ({ key: shard, value: { ...current[i], ...Object.fromEntries(byShard.get(shard)!) } })));
@@ -58,6 +53,14 @@ export class ShardedIndex<V> {
     if (!(key in cur)) return;
     const { [key]: _gone, ...rest } = cur;
     await this.keyv.set(shard, rest);
+  }
+
+  /** Which of `keys` are present: one read per shard touched. */
+  async present(keys: readonly string[]): Promise<Set<string>> {
+    const shards = [...new Set(keys.map((k) => this.shardOf(k)))];
+    const current = await getManyChunked<Record<string, V>>(this.keyv, shards);
+    const all = Object.assign({}, ...current.map((c) => c ?? {})) as Record<string, V>;
+    return new Set(keys.filter((k) => k in all));
   }
 
   async has(key: string): Promise<boolean> {

@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 it(`delivers all of ${CHANNELS} alerts across ${KILL_AFTER_MS.length} SIGKILLs, with at most one duplicate per kill`, async () => {
-  const env = { STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1", LOG_LEVEL: "warn" };
+  const env = { STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1", LOG_LEVEL: "info" };
   // Seed the mirror and subscribe 1,000 Slack channels, as earlier runs of the bot would have.
   const services = await openServices(loadConfig(env), createLogger("silent"), systemClock);
   await services.poller.pollOnce(services.sources[0]!);
@@ -50,7 +50,12 @@ it(`delivers all of ${CHANNELS} alerts across ${KILL_AFTER_MS.length} SIGKILLs, 
       let err = "";
       child.stderr.on("data", (c: Buffer) => (err += c.toString()));
       const timer = killAfterMs === undefined
-        ? setInterval(() => delivered().size >= CHANNELS && child.kill("SIGTERM"), 100)
+        // Stop once everything arrived and the bot is up, with one SIGTERM.
+        ? setInterval(() => {
+          if (delivered().size < CHANNELS || !err.includes("pysec-herald started")) return;
+          child.kill("SIGTERM");
+          clearInterval(timer);
+        }, 100)
         : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
       child.on("exit", (code, signal) => {
         clearInterval(timer);

@@ -168,6 +168,18 @@ describe("Discord HTTP interactions", () => {
     expect(items[0]?.parked).toMatch(/50001/);
     expect(content(await post("status"))).toMatch(/Delivery paused since/);
   });
+
+  it("every message it creates carries a nonce, so a send repeated after a crash makes no second message", async () => {
+    const digestPart = { type: "reply" as const, text: "pysec-herald digest, 2026-11-25: 1 advisory", ephemeral: false };
+    const first = await adapter.send(`discord:${CH}`, digestPart);
+    const again = await adapter.send(`discord:${CH}`, digestPart);
+    expect(again.id).toBe(first.id);
+    const bodies = discord.messages(CH).map((c) => c.body);
+    expect(bodies).toHaveLength(2);
+    expect(bodies.every((b) => b["enforce_nonce"] === true && b["nonce"] === bodies[0]!["nonce"])).toBe(true);
+    expect(discord.byNonce.size).toBe(1);
+    expect(adapter.capabilities.idempotentSend).toBe(true);
+  });
 });
 
 describe("pysec-herald discord register", () => {

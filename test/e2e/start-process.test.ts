@@ -67,8 +67,10 @@ it("the compiled bin runs the bot: console watches, stdin commands, live alerts,
   expect(metrics).toMatch(/pysec_herald_outbox_depth\{state="pending"\} 0/);
   expect(metrics).toContain("pysec_herald_process_resident_memory_bytes");
 
+  const stopping = Date.now();
   child.kill("SIGTERM");
   expect(await exited).toBe(0);
+  expect(Date.now() - stopping).toBeLessThan(10_000);
   expect(err).not.toMatch(/"level":50/);
 });
 

@@ -1,0 +1,59 @@
+import { expect, it } from "vitest";
+import { newChannel } from "../../../src/channel.js";
+import type { ChatAdapter } from "../../../src/delivery/chat-adapter.js";
+import { createDispatcher } from "../../../src/delivery/dispatcher.js";
+import { createLogger } from "../../../src/log.js";
+import { WatchIndex } from "../../../src/matching/watch-index.js";
+import { reply } from "../../../src/render/notification.js";
+import { createKeyvChannelStore } from "../../../src/store/keyv-channel-store.js";
+import { createKeyvOutbox } from "../../../src/store/keyv-outbox.js";
+import { openDb } from "../../../src/store/open.js";
+import { ManualClock } from "../../helpers/manual-clock.js";
+
+/** A chat platform whose sends take a little while, recording how many overlap and their order. */
+function slowPlatform(platform: string, idempotentSend: boolean) {
+  let inFlight = 0;
+  const stats = { maxInFlight: 0, sent: [] as string[] };
+  const adapter: ChatAdapter = {
+    platform,
+    capabilities: { edit: false, maxLength: 1000, idempotentSend },
+    start: async () => undefined,
+    stop: async () => undefined,
+    async send(to, msg) {
+      stats.maxInFlight = Math.max(stats.maxInFlight, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      stats.sent.push(`${to} ${msg.type === "reply" ? msg.text : msg.advisoryId}`);
+      return { channel: to, id: String(stats.sent.length) };
+    },
+    edit: async (ref) => ref,
+  };
+  return { adapter, stats };
+}
+
+it("serves platforms side by side: one send at a time where a repeat would duplicate, many where the platform drops repeats, each channel in order", async () => {
+  const db = await openDb("memory://");
+  const clock = new ManualClock();
+  const outbox = createKeyvOutbox(db);
+  const channels = createKeyvChannelStore(db);
+  const careful = slowPlatform("careful", false);
+  const nonce = slowPlatform("nonce", true);
+  const keys = [...Array.from({ length: 20 }, (_, i) => `careful:${i}`), ...Array.from({ length: 20 }, (_, i) => `nonce:${i}`)];
+  const index = WatchIndex.from(keys.map(newChannel));
+  // Three parts of one digest per channel: they must arrive in order.
+  await outbox.putMany(keys.flatMap((channel) => [1, 2, 3].map((part) => ({ item: { channel, advisoryId: "digest:d", revision: part, message: reply(`part ${part}`) } }))), clock.now());
+  const dispatcher = createDispatcher({ outbox, channels, index, clock, log: createLogger("silent"), adapters: new Map([careful, nonce].map((p) => [p.adapter.platform, p.adapter])) });
+
+  expect(await dispatcher.drain()).toBe(120);
+  expect(careful.stats.maxInFlight).toBe(1);
+  expect(nonce.stats.maxInFlight).toBeGreaterThan(1);
+  expect(nonce.stats.maxInFlight).toBeLessThanOrEqual(16);
+  for (const p of [careful, nonce]) {
+    expect(p.stats.sent).toHaveLength(60);
+    for (const key of keys.filter((k) => k.startsWith(p.adapter.platform))) {
+      expect(p.stats.sent.filter((s) => s.startsWith(`${key} `))).toEqual([`${key} part 1`, `${key} part 2`, `${key} part 3`]);
+    }
+  }
+  expect(await outbox.list()).toEqual([]);
+  await db.close();
+});
