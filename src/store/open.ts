@@ -1,11 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import Keyv from "keyv";
+import Keyv, { type KeyvOptions } from "keyv";
 import KeyvPostgres from "@keyv/postgres";
 import KeyvRedis from "@keyv/redis";
 import KeyvSqlite from "@keyv/sqlite";
 import { KEYS } from "./keys.js";
 import { Mutex } from "./mutex.js";
+import { deserialize, serialize } from "./serialize.js";
+
+const CODEC: Pick<KeyvOptions, "serialize" | "deserialize"> = { serialize, deserialize };
 
 /** A Keyv handle plus the one thing Keyv lacks: grouping many writes into one transaction. */
 export interface Db {
@@ -55,11 +58,11 @@ function shared(keyv: Keyv): Db {
 async function connect(url: string): Promise<Db> {
   if (url === "memory://") return shared(new Keyv({ throwOnErrors: true }));
   if (/^rediss?:\/\//.test(url)) {
-    const keyv = new Keyv({ store: new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 }), namespace: "pysec-herald", throwOnErrors: true });
+    const keyv = new Keyv({ store: new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 }), namespace: "pysec-herald", throwOnErrors: true, ...CODEC });
     return shared(keyv);
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    return shared(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), throwOnErrors: true }));
+    return shared(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), throwOnErrors: true, ...CODEC }));
   }
   if (!url.startsWith("sqlite://")) {
     throw new Error(`STORE_URL: unsupported store "${url.split(":")[0]}:" (supported: sqlite://<path>, redis://…, postgresql://…, memory://)`);
@@ -80,7 +83,7 @@ async function connect(url: string): Promise<Db> {
       return entries.map(() => true);
     },
   });
-  const keyv = new Keyv({ store: adapter, throwOnErrors: true });
+  const keyv = new Keyv({ store: adapter, throwOnErrors: true, ...CODEC });
   // Measured: WAL + synchronous=NORMAL is ~7x faster for writes than the defaults (shared/notes/measurements.md).
   await adapter.query("PRAGMA journal_mode=WAL");
   await adapter.query("PRAGMA synchronous=NORMAL");

@@ -1,0 +1,18 @@
+import { defaultDeserialize, defaultSerialize } from "@keyv/serialize";
+import { expect, it } from "vitest";
+import { deserialize, serialize } from "../../../src/store/serialize.js";
+
+const samples: unknown[] = [
+  { value: { id: "PYSEC-2023-74", details: ":starts with a colon", aliases: ["::two", ":base64:notreally", "CVE-1"], n: 3, skip: undefined, nested: { deep: [":x", null, 1.5] } }, expires: undefined },
+  { value: ["a", ":b"], expires: 123 },
+  { value: ":top", expires: undefined },
+  { value: 'quotes "::" inside and "\\u0000"', expires: undefined },
+];
+
+it("writes exactly what Keyv's serializer writes, and reads both its output and its own", () => {
+  for (const s of samples) {
+    expect(serialize(s as never)).toBe(defaultSerialize(s));
+    expect(deserialize(defaultSerialize(s))).toEqual(defaultDeserialize(defaultSerialize(s)));
+    expect(deserialize(serialize(s as never) as string)).toEqual(JSON.parse(JSON.stringify(s)));
+  }
+});
