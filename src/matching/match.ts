@@ -17,8 +17,8 @@ export interface Match {
 }
 
 /** Exploitation floors: unknown signals pass, like an unrated severity; malicious packages always pass. */
-function meetsSignals(channel: Channel, stored: StoredAdvisory): boolean {
-  if (isMaliciousId(stored.advisory.id)) return true;
+function meetsSignals(channel: Channel, stored: StoredAdvisory, malicious: boolean): boolean {
+  if (malicious) return true;
   if (channel.kevOnly && !stored.kev) return false;
   return stored.epss === undefined || stored.epss >= channel.epssFloor;
 }
@@ -28,7 +28,9 @@ export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Da
   const rating = severityOf(stored.advisory).rating;
   const names = new Set(stored.advisory.affected.flatMap((a) => (a.package ? [a.package.name as NormalizedName] : [])));
   const out: Match[] = [];
+  // One match per channel: only needed when several names (or look-alikes) could reach a channel twice.
   const seen = new Set<string>();
+  const track = names.size > 1 || isMaliciousId(stored.advisory.id);
   const ids = [stored.advisory.id, ...stored.advisory.aliases];
   const malicious = isMaliciousId(stored.advisory.id);
   const muted = (channel: Channel, pkg: string) => channel.mutes.length > 0 && isMutedFor(channel, ids, pkg, now);
@@ -36,29 +38,31 @@ export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Da
     // Thousands of channels share a handful of specifiers for a popular package: evaluate each once.
     const effects = new Map<string, Effect>();
     for (const [key, watches] of index.watchers(name)) {
-      if (seen.has(key)) continue;
+      if (track && seen.has(key)) continue;
       const channel = index.channel(key);
-      if (!channel || channel.paused || !meetsFloor(rating, channel.severity) || !meetsSignals(channel, stored) || muted(channel, name)) continue;
+      if (!channel || channel.paused || !meetsFloor(rating, channel.severity) || !meetsSignals(channel, stored, malicious) || muted(channel, name)) continue;
       for (const watch of watches) {
         let effect = effects.get(watch.specifier);
         if (!effect) effects.set(watch.specifier, (effect = affects(stored.advisory, watch)));
         if (!effect.affected) continue;
         if (channel.fixedOnly && effect.fixed.length === 0 && !malicious) continue;
         out.push({ channel, watch, effect });
-        seen.add(key);
+        if (track) seen.add(key);
         break;
       }
     }
   }
   if (malicious && !stored.advisory.withdrawn) {
     for (const published of names) {
+      const watch = { name: published, specifier: "" };
+      const effect = affects(stored.advisory, watch);
       for (const watched of lookalikesOf(published, index.similarNames(published))) {
+        const lookalike = { published, watched };
         for (const key of index.watchers(watched).keys()) {
           const channel = index.channel(key);
           if (seen.has(key) || !channel || channel.paused || !channel.lookalikes) continue;
           if (muted(channel, watched)) continue;
-          const watch = { name: published, specifier: "" };
-          out.push({ channel, watch, effect: affects(stored.advisory, watch), lookalike: { published, watched } });
+          out.push({ channel, watch, effect, lookalike });
           seen.add(key);
         }
       }
