@@ -1,15 +1,11 @@
 import type { Readable, Writable } from "node:stream";
 import { createConsoleAdapter, CONSOLE_CHANNEL } from "../adapters/console/console-adapter.js";
-import { createDiscordAdapter, type DiscordAdapter } from "../adapters/discord/discord-adapter.js";
-import { createSlackAdapter } from "../adapters/slack/slack-adapter.js";
-import { createTelegramAdapter } from "../adapters/telegram/telegram-adapter.js";
+import type { DiscordAdapter } from "../adapters/discord/discord-adapter.js";
 import type { Clock } from "./clock.js";
 import { createCommandHandler } from "./commands/execute.js";
 import { splitSpecs } from "./commands/parse.js";
 import { discordEnabled, slackEnabled, telegramEnabled, type Config, type Role } from "./config.js";
 import { createAttempt } from "./delivery/attempt.js";
-import { startDeliveryWorkers } from "./queue/delivery-workers.js";
-import { startSchedulers } from "./queue/job-schedulers.js";
 import type { ChatAdapter } from "./delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
 import { errorMessage } from "./errors.js";
@@ -41,7 +37,10 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-function discordAdapter(config: Config, log: Logger, clock: Clock, services: Pick<Services, "advisories">, http?: HttpServer): DiscordAdapter {
+// Each platform's library loads only when its token is set: an embedded bot on the console, or
+// one platform, does not carry the other two (start-up time and memory).
+async function discordAdapter(config: Config, log: Logger, clock: Clock, services: Pick<Services, "advisories">, http?: HttpServer): Promise<DiscordAdapter> {
+  const { createDiscordAdapter } = await import("../adapters/discord/discord-adapter.js");
   return createDiscordAdapter({
     token: config.discord.token,
     applicationId: config.discord.applicationId,
@@ -59,7 +58,7 @@ function discordAdapter(config: Config, log: Logger, clock: Clock, services: Pic
 /** `pysec-herald discord register [--guild ID]`. */
 export async function registerDiscordCommands(config: Config, log: Logger, clock: Clock, services: Pick<Services, "advisories">, guildId?: string): Promise<void> {
   if (!discordEnabled(config)) throw new Error("set DISCORD_TOKEN and DISCORD_APPLICATION_ID first");
-  await discordAdapter(config, log, clock, services).registerCommands(guildId);
+  await (await discordAdapter(config, log, clock, services)).registerCommands(guildId);
 }
 
 // Without webhook receivers the server only serves /healthz and /metrics: a taken port is worth
@@ -87,8 +86,9 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const wanted = (p: Role) => serves(p) || roles.has("delivery");
   const receiverFor = (p: Role) => (serves(p) ? http : createHttpServer(log));
   const adapters: ChatAdapter[] = [];
-  if (discordEnabled(config) && wanted("discord")) adapters.push(discordAdapter(config, log, clock, services, receiverFor("discord")));
+  if (discordEnabled(config) && wanted("discord")) adapters.push(await discordAdapter(config, log, clock, services, receiverFor("discord")));
   if (slackEnabled(config) && wanted("slack")) {
+    const { createSlackAdapter } = await import("../adapters/slack/slack-adapter.js");
     adapters.push(createSlackAdapter({
       botToken: config.slack.botToken,
       ...(config.slack.appToken ? { appToken: config.slack.appToken } : { signingSecret: config.slack.signingSecret, http: receiverFor("slack") }),
@@ -100,6 +100,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     }));
   }
   if (telegramEnabled(config) && wanted("telegram")) {
+    const { createTelegramAdapter } = await import("../adapters/telegram/telegram-adapter.js");
     adapters.push(createTelegramAdapter({
       token: config.telegram.token,
       apiRoot: config.telegram.apiRoot,
@@ -138,6 +139,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const closers: (() => Promise<void>)[] = [];
   if (services.queue) {
     const { redis, delivery } = services.queue;
+    const [{ startSchedulers }, { startDeliveryWorkers }] = await Promise.all([import("./queue/job-schedulers.js"), import("./queue/delivery-workers.js")]);
     if (roles.has("poller")) {
       const schedulers = await startSchedulers({
         redis,

@@ -17,8 +17,8 @@ import { createKeyvOutbox } from "./store/keyv-outbox.js";
 import { openDb, type Db } from "./store/open.js";
 import type { AdvisoryStore, ChannelStore, CursorStore, Delivery, DigestQueue, Outbox } from "./store/ports.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { createQueueDelivery, type QueueDelivery } from "./queue/queue-delivery.js";
-import { Redis } from "ioredis";
+import type { QueueDelivery } from "./queue/queue-delivery.js";
+import type { Redis } from "ioredis";
 
 /** Everything but the chat adapters: stores, sources, the watch index and the poller. */
 export interface Services {
@@ -56,7 +56,7 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const channels = createKeyvChannelStore(db);
   const cursors = createKeyvCursorStore(db);
   const outbox = createKeyvOutbox(db);
-  const queue = config.queueUrl ? openQueue(config.queueUrl, log) : undefined;
+  const queue = config.queueUrl ? await openQueue(config.queueUrl, log) : undefined;
   const delivery: Delivery = queue?.delivery ?? outbox;
   const metrics = createMetrics({ defaults: opts.processMetrics ?? false });
   const digests = createKeyvDigestQueue(db);
@@ -79,7 +79,9 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   };
 }
 
-function openQueue(url: string, log: Logger): { redis: Redis; delivery: QueueDelivery } {
+// BullMQ and its Redis client load only with QUEUE_URL.
+async function openQueue(url: string, log: Logger): Promise<{ redis: Redis; delivery: QueueDelivery }> {
+  const [{ Redis }, { createQueueDelivery }] = await Promise.all([import("ioredis"), import("./queue/queue-delivery.js")]);
   // BullMQ's workers block on this connection: it must retry commands for as long as Redis is away.
   const redis = new Redis(url, { maxRetriesPerRequest: null });
   redis.on("error", (err) => log.warn({ err: err.message }, "QUEUE_URL: Redis connection error"));

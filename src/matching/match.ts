@@ -37,11 +37,12 @@ export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Da
   for (const name of names) {
     // Thousands of channels share a handful of specifiers for a popular package: evaluate each once.
     const effects = new Map<string, Effect>();
-    for (const [key, watches] of index.watchers(name)) {
+    for (const key of index.watchers(name)) {
       if (track && seen.has(key)) continue;
       const channel = index.channel(key);
       if (!channel || channel.paused || !meetsFloor(rating, channel.severity) || !meetsSignals(channel, stored, malicious) || muted(channel, name)) continue;
-      for (const watch of watches) {
+      for (const watch of channel.watches) {
+        if (watch.name !== name) continue;
         let effect = effects.get(watch.specifier);
         if (!effect) effects.set(watch.specifier, (effect = affects(stored.advisory, watch)));
         if (!effect.affected) continue;
@@ -58,7 +59,7 @@ export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Da
       const effect = affects(stored.advisory, watch);
       for (const watched of lookalikesOf(published, index.similarNames(published))) {
         const lookalike = { published, watched };
-        for (const key of index.watchers(watched).keys()) {
+        for (const key of index.watchers(watched)) {
           const channel = index.channel(key);
           if (seen.has(key) || !channel || channel.paused || !channel.lookalikes) continue;
           if (muted(channel, watched)) continue;

@@ -1,12 +1,17 @@
 import type { NormalizedName } from "../advisory/names.js";
 import type { Channel, ChannelKey } from "../channel.js";
-import type { Watch } from "./specifiers.js";
 import { deletionVariants } from "./lookalike.js";
 
-/** In-memory inverted index: package → channels watching it, so one advisory never scans all channels. */
+/**
+ * In-memory inverted index: package → channels watching it, so one advisory never scans all channels.
+ * Kept compact for 100,000 channels and 1,000,000 watches: a plain array of channel keys per name
+ * (a channel's watches of that name are read from its record), and each name stored once.
+ */
 export class WatchIndex {
-  private readonly byName = new Map<NormalizedName, Map<ChannelKey, Watch[]>>();
+  private readonly byName = new Map<NormalizedName, ChannelKey[]>();
   private readonly channels = new Map<ChannelKey, Channel>();
+  // The index's own copy of each name: records parsed from the store repeat it in every channel.
+  private readonly names = new Map<NormalizedName, NormalizedName>();
   // Deletion variant → watched names, so look-alikes of a name are found without scanning every name.
   private readonly variants = new Map<string, Set<NormalizedName>>();
 
@@ -35,22 +40,33 @@ export class WatchIndex {
   /** Replaces everything the index knows about one channel. */
   set(channel: Channel): void {
     const old = this.channels.get(channel.key);
-    for (const w of old?.watches ?? []) {
-      const m = this.byName.get(w.name);
-      m?.delete(channel.key);
-      if (m?.size === 0) {
-        this.byName.delete(w.name);
-        this.removeName(w.name);
+    for (const name of new Set((old?.watches ?? []).map((w) => w.name))) {
+      const keys = this.byName.get(name);
+      if (!keys) continue;
+      const at = keys.indexOf(channel.key);
+      if (at !== -1) {
+        keys[at] = keys[keys.length - 1]!;
+        keys.pop();
+      }
+      if (keys.length === 0) {
+        this.byName.delete(name);
+        this.names.delete(name);
+        this.removeName(name);
       }
     }
-    this.channels.set(channel.key, channel);
-    for (const w of channel.watches) {
-      let m = this.byName.get(w.name);
-      if (!m) {
-        this.byName.set(w.name, (m = new Map()));
-        this.addName(w.name);
+    const watches = channel.watches.map((w) => {
+      const name = this.names.get(w.name) ?? w.name;
+      return name === w.name ? w : { ...w, name };
+    });
+    this.channels.set(channel.key, watches.every((w, i) => w === channel.watches[i]) ? channel : { ...channel, watches });
+    for (const name of new Set(watches.map((w) => w.name))) {
+      let keys = this.byName.get(name);
+      if (!keys) {
+        this.byName.set(name, (keys = []));
+        this.names.set(name, name);
+        this.addName(name);
       }
-      m.set(channel.key, [...(m.get(channel.key) ?? []), w]);
+      keys.push(channel.key);
     }
   }
 
@@ -79,7 +95,8 @@ export class WatchIndex {
     return [...out];
   }
 
-  watchers(name: NormalizedName): ReadonlyMap<ChannelKey, Watch[]> {
-    return this.byName.get(name) ?? new Map();
+  /** Channels watching `name` (each once); their watches of it are in `channel(key).watches`. */
+  watchers(name: NormalizedName): readonly ChannelKey[] {
+    return this.byName.get(name) ?? [];
   }
 }

@@ -1,8 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Keyv, { type KeyvOptions } from "keyv";
-import KeyvPostgres from "@keyv/postgres";
-import KeyvRedis from "@keyv/redis";
 import KeyvSqlite from "@keyv/sqlite";
 import { KEYS } from "./keys.js";
 import { Mutex } from "./mutex.js";
@@ -57,11 +55,14 @@ function shared(keyv: Keyv): Db {
 
 async function connect(url: string): Promise<Db> {
   if (url === "memory://") return shared(new Keyv({ throwOnErrors: true }));
+  // The shared stores' clients load only when STORE_URL names them (start-up time and memory of the embedded default).
   if (/^rediss?:\/\//.test(url)) {
+    const { default: KeyvRedis } = await import("@keyv/redis");
     const keyv = new Keyv({ store: new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 }), namespace: "pysec-herald", throwOnErrors: true, ...CODEC });
     return shared(keyv);
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const { default: KeyvPostgres } = await import("@keyv/postgres");
     return shared(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), throwOnErrors: true, ...CODEC }));
   }
   if (!url.startsWith("sqlite://")) {
