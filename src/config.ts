@@ -179,7 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     "telegram.token": "TELEGRAM_BOT_TOKEN", "telegram.apiRoot": "TELEGRAM_API_ROOT", "telegram.webhookUrl": "TELEGRAM_WEBHOOK_URL",
     "telegram.webhookSecret": "TELEGRAM_WEBHOOK_SECRET", telegram: "TELEGRAM_WEBHOOK_SECRET",
   };
-  const issues = parsed.error.issues.map((i) => `${names[i.path.join(".")] ?? i.path.join(".")}: ${i.message}`);
+  // A list variable (SOURCES, ROLES) reports its bad element as "roles.1": name the variable.
+  const issues = parsed.error.issues.map((i) => `${names[i.path.join(".")] ?? names[String(i.path[0])] ?? i.path.join(".")}: ${i.message}`);
   throw new Error(`invalid configuration: ${issues.join("; ")}`);
 }
 

@@ -80,10 +80,11 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   let dispatcher: Dispatcher | undefined;
   const services = await openServices(config, log, clock, { onEvent: () => dispatcher?.wake(), processMetrics: true });
   const http = createHttpServer(log);
-  // A platform's adapter exists here to answer its commands (its role) or to send (delivery); only
-  // the former gets the served HTTP server for its webhook receiver.
+  // A platform's adapter exists here to answer its commands (its role), to send (delivery), or to
+  // size digests for it (poller: a digest waits while its platform has no adapter); only the first
+  // gets the served HTTP server for its webhook receiver, and only it is started.
   const serves = (p: Role) => roles.has(p);
-  const wanted = (p: Role) => serves(p) || roles.has("delivery");
+  const wanted = (p: Role) => serves(p) || roles.has("delivery") || roles.has("poller");
   const receiverFor = (p: Role) => (serves(p) ? http : createHttpServer(log));
   const adapters: ChatAdapter[] = [];
   if (discordEnabled(config) && wanted("discord")) adapters.push(await discordAdapter(config, log, clock, services, receiverFor("discord")));

@@ -116,6 +116,13 @@ describe("CLI", () => {
     env = saved;
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/OSV_POLL_SECONDS/);
+    for (const [name, value] of [["ROLES", "poller,cook"], ["ROLES", ","], ["QUEUE_URL", "http://127.0.0.1:6379"], ["STORE_URL", "mysql://db/x"]] as const) {
+      env = { ...saved, [name]: value };
+      const bad = await cli("sync");
+      env = saved;
+      expect(bad.code, `${name}=${value}`).toBe(2);
+      expect(bad.err, `${name}=${value}`).toMatch(new RegExp(name));
+    }
   });
 });
 
