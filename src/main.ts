@@ -12,7 +12,7 @@ import { errorMessage } from "./errors.js";
 import { addOpsRoutes } from "./http/ops-routes.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
 import type { Logger } from "./log.js";
-import { createDigestScheduler } from "./scheduler/digest.js";
+import { createDigestScheduler, type DigestScheduler } from "./scheduler/digest.js";
 import { openServices, type Services } from "./services.js";
 import { createPackageSuggester } from "./suggest.js";
 
@@ -73,17 +73,14 @@ async function listen(http: HttpServer, port: number, webhooks: boolean, log: Lo
   }
 }
 
-/** Composition root: the only module that imports adapters/. */
-export async function startBot(opts: BotOptions): Promise<Bot> {
+/**
+ * A platform's adapter exists here to answer its commands (its role), to send (delivery), or to
+ * size digests for it (poller: a digest waits while its platform has no adapter); only the first
+ * gets the served HTTP server for its webhook receiver, and only it is started.
+ */
+async function createAdapters(opts: BotOptions, roles: ReadonlySet<Role>, services: Services, http: HttpServer) {
   const { config, log, clock } = opts;
-  const roles = new Set<Role>(config.roles);
-  let dispatcher: Dispatcher | undefined;
-  const services = await openServices(config, log, clock, { onEvent: () => dispatcher?.wake(), processMetrics: true });
-  const http = createHttpServer(log);
-  // A platform's adapter exists here to answer its commands (its role), to send (delivery), or to
-  // size digests for it (poller: a digest waits while its platform has no adapter); only the first
-  // gets the served HTTP server for its webhook receiver, and only it is started.
-  const serves = (p: Role) => roles.has(p);
+  const serves = (p: string) => roles.has(p as Role);
   const wanted = (p: Role) => serves(p) || roles.has("delivery") || roles.has("poller");
   const receiverFor = (p: Role) => (serves(p) ? http : createHttpServer(log));
   const adapters: ChatAdapter[] = [];
@@ -114,9 +111,19 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const chatConfigured = discordEnabled(config) || slackEnabled(config) || telegramEnabled(config);
   const consoleAdapter = chatConfigured ? undefined : createConsoleAdapter({ output: opts.stdout, ...(opts.stdin && { input: opts.stdin }) });
   if (consoleAdapter) adapters.push(consoleAdapter);
+  return { adapters, consoleAdapter, serves };
+}
+
+/** Composition root: the only module that imports adapters/. */
+export async function startBot(opts: BotOptions): Promise<Bot> {
+  const { config, log, clock } = opts;
+  const roles = new Set<Role>(config.roles);
+  let dispatcher: Dispatcher | undefined;
+  const services = await openServices(config, log, clock, { onEvent: () => dispatcher?.wake(), processMetrics: true });
+  const http = createHttpServer(log);
+  const { adapters, consoleAdapter, serves } = await createAdapters(opts, roles, services, http);
   const byPlatform = new Map(adapters.map((a) => [a.platform, a]));
   const handle = createCommandHandler(services);
-  const refresh = indexRefresher(services);
   const digestScheduler = createDigestScheduler({ ...services, maxLength: (p) => byPlatform.get(p)?.capabilities.maxLength, onQueued: () => dispatcher?.wake() });
 
   // Embedded mode seeds before answering --watch, so its reply can say what already affects the
@@ -130,39 +137,15 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     const reply = await handle({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text: `watch ${specs.join(" ")}` });
     await consoleAdapter.send(CONSOLE_CHANNEL, reply);
   }
-  for (const a of adapters) if (a === consoleAdapter || serves(a.platform as Role)) await a.start(handle);
+  for (const a of adapters) if (a === consoleAdapter || serves(a.platform)) await a.start(handle);
   const webhooks = http.hasRoutes();
   addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id) });
   const port = await listen(http, config.port, webhooks, log);
 
   const stopper = new AbortController();
   const running: Promise<unknown>[] = [];
-  const closers: (() => Promise<void>)[] = [];
-  if (services.queue) {
-    const { redis, delivery } = services.queue;
-    const [{ startSchedulers }, { startDeliveryWorkers }] = await Promise.all([import("./queue/job-schedulers.js"), import("./queue/delivery-workers.js")]);
-    if (roles.has("poller")) {
-      const schedulers = await startSchedulers({
-        redis,
-        sources: services.sources,
-        log,
-        async run(job) {
-          await refresh();
-          if (job.kind === "digest") await digestScheduler.tick();
-          else {
-            const source = services.sources.find((s) => s.id === job.source);
-            if (source) await services.poller.pollOnce(source, stopper.signal);
-          }
-        },
-      });
-      closers.push(() => schedulers.close());
-    }
-    if (roles.has("delivery")) {
-      const attempt = createAttempt({ ...services, adapters: byPlatform });
-      const workers = startDeliveryWorkers({ redis, platforms: [...byPlatform.keys()], attempt, told: delivery.toldStore, refresh, log });
-      closers.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
-    }
-  } else {
+  const closers = services.queue ? await startQueueRoles(services.queue, services, roles, byPlatform, digestScheduler, stopper.signal) : [];
+  if (!services.queue) {
     dispatcher = createDispatcher({ ...services, adapters: byPlatform });
     if (roles.has("poller")) running.push(services.poller.run(stopper.signal), digestScheduler.run(stopper.signal));
     if (roles.has("delivery")) running.push(dispatcher.run(stopper.signal));
@@ -185,6 +168,45 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
       await done;
     },
   };
+}
+
+/**
+ * With QUEUE_URL: the poller role takes the schedule queue (polls and the digest check), the
+ * delivery role the delivery queues of the platforms with an adapter here. Returns their closers.
+ */
+async function startQueueRoles(
+  queue: NonNullable<Services["queue"]>,
+  services: Services,
+  roles: ReadonlySet<Role>,
+  adapters: ReadonlyMap<string, ChatAdapter>,
+  digests: DigestScheduler,
+  signal: AbortSignal,
+): Promise<(() => Promise<void>)[]> {
+  const [{ startSchedulers }, { startDeliveryWorkers }] = await Promise.all([import("./queue/job-schedulers.js"), import("./queue/delivery-workers.js")]);
+  const refresh = indexRefresher(services);
+  const closers: (() => Promise<void>)[] = [];
+  if (roles.has("poller")) {
+    const schedulers = await startSchedulers({
+      redis: queue.redis,
+      sources: services.sources,
+      log: services.log,
+      async run(job) {
+        await refresh();
+        if (job.kind === "digest") await digests.tick();
+        else {
+          const source = services.sources.find((s) => s.id === job.source);
+          if (source) await services.poller.pollOnce(source, signal);
+        }
+      },
+    });
+    closers.push(() => schedulers.close());
+  }
+  if (roles.has("delivery")) {
+    const attempt = createAttempt({ ...services, adapters });
+    const workers = startDeliveryWorkers({ redis: queue.redis, platforms: [...adapters.keys()], attempt, told: queue.delivery.toldStore, refresh, log: services.log });
+    closers.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
+  }
+  return closers;
 }
 
 /** Reloads the watch index when another instance sharing the store changed a channel. */
