@@ -28,11 +28,11 @@ export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Da
   const rating = severityOf(stored.advisory).rating;
   const names = new Set(stored.advisory.affected.flatMap((a) => (a.package ? [a.package.name as NormalizedName] : [])));
   const out: Match[] = [];
-  // One match per channel: only needed when several names (or look-alikes) could reach a channel twice.
-  const seen = new Set<string>();
-  const track = names.size > 1 || isMaliciousId(stored.advisory.id);
   const ids = [stored.advisory.id, ...stored.advisory.aliases];
   const malicious = isMaliciousId(stored.advisory.id);
+  // One match per channel: only needed when several names (or look-alikes) could reach a channel twice.
+  const seen = new Set<string>();
+  const track = names.size > 1 || malicious;
   const muted = (channel: Channel, pkg: string) => channel.mutes.length > 0 && isMutedFor(channel, ids, pkg, now);
   for (const name of names) {
     // Thousands of channels share a handful of specifiers for a popular package: evaluate each once.
