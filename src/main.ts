@@ -203,7 +203,7 @@ async function startQueueRoles(
   }
   if (roles.has("delivery")) {
     const attempt = createAttempt({ ...services, adapters });
-    const workers = startDeliveryWorkers({ redis: queue.redis, platforms: [...adapters.keys()], attempt, told: queue.delivery.toldStore, refresh, log: services.log });
+    const workers = startDeliveryWorkers({ redis: queue.redis, platforms: [...adapters.values()].map((a) => ({ platform: a.platform, idempotentSend: a.capabilities.idempotentSend })), attempt, told: queue.delivery.toldStore, refresh, log: services.log });
     closers.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
   }
   return closers;

@@ -24,14 +24,19 @@ const BLOCKED_RETRY_MS = 60_000;
 
 export interface DeliveryWorkerDeps {
   readonly redis: Redis;
-  readonly platforms: readonly string[];
+  /**
+   * The platforms with an adapter here. Where a repeated send would be a duplicate (no idempotent
+   * send), one job at a time per instance, so a killed instance repeats at most one message.
+   */
+  readonly platforms: readonly { readonly platform: string; readonly idempotentSend: boolean }[];
   readonly attempt: (item: OutboxItem) => Promise<Attempt>;
   readonly told: ToldStore;
   /** Reloads the watch index when another instance changed a channel (a paused channel blocks delivery). */
   readonly refresh: () => Promise<void>;
   readonly log: Logger;
-  readonly concurrency?: number;
 }
+
+const IDEMPOTENT_CONCURRENCY = 16;
 
 async function later(job: Job, token: string | undefined, ms: number): Promise<never> {
   await job.moveToDelayed(Date.now() + ms, token);
@@ -40,7 +45,7 @@ async function later(job: Job, token: string | undefined, ms: number): Promise<n
 
 /** Workers for the delivery queues of the platforms this instance has adapters for. */
 export function startDeliveryWorkers(deps: DeliveryWorkerDeps): Worker[] {
-  return deps.platforms.map((platform) => {
+  return deps.platforms.map(({ platform, idempotentSend }) => {
     const worker = new Worker<QueuedItem, MessageRef | "moved">(
       deliveryQueueName(platform),
       async (job, token) => {
@@ -67,7 +72,7 @@ export function startDeliveryWorkers(deps: DeliveryWorkerDeps): Worker[] {
         connection: deps.redis,
         prefix: QUEUE_PREFIX,
         name: WORKER_NAME,
-        concurrency: deps.concurrency ?? 16,
+        concurrency: idempotentSend ? IDEMPOTENT_CONCURRENCY : 1,
         limiter: PLATFORM_RATES[platform] ?? { max: 10, duration: 1000 },
         lockDuration: LOCK_MS,
         stalledInterval: LOCK_MS / 2,

@@ -42,7 +42,7 @@ beforeAll(async () => {
   delivery = createQueueDelivery(redis);
   const adapter = createTelegramAdapter({ token: tg.token, apiRoot: tg.url, clock: systemClock, log, botInfo: FAKE_BOT });
   const attempt = createAttempt({ delivery, channels, index, adapters: new Map([["telegram", adapter]]), clock: systemClock, log, metrics });
-  workers = startDeliveryWorkers({ redis, platforms: ["telegram"], attempt, told: delivery.toldStore, refresh: async () => undefined, log });
+  workers = startDeliveryWorkers({ redis, platforms: [{ platform: "telegram", idempotentSend: adapter.capabilities.idempotentSend }], attempt, told: delivery.toldStore, refresh: async () => undefined, log });
 });
 
 afterAll(async () => {
