@@ -23,7 +23,7 @@ export function setsFor(advisory: Advisory, name: NormalizedName): AffectedSet[]
     .map(affectedSet);
 }
 
-function effectOfSet(set: AffectedSet, allowed: Interval[]): string[] {
+function effectOfSet(set: AffectedSet, allowed: readonly Interval[]): string[] {
   if (set.unstated) return ["versions not stated"];
   const pieces = intersectAll(set.intervals, allowed).map(describe);
   for (const v of set.versions) {

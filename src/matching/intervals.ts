@@ -1,4 +1,5 @@
 import { compare, valid } from "@renovatebot/pep440";
+import { BoundedMemo } from "../util/bounded-memo.js";
 
 /** One end of a version interval; a missing bound means unbounded on that side. */
 export interface Bound {
@@ -15,26 +16,18 @@ export const EVERYTHING: Interval = {};
 
 // The library parses both versions with a large regular expression on every call, and matching
 // asks the same questions over and over (an advisory's version list against each watch): measured
-// 0.25 ms per advisory on a lookup. Bounded memos keep the answers; emptied when full.
-const MEMO_LIMIT = 200_000;
-const validMemo = new Map<string, boolean>();
-const cmpMemo = new Map<string, number>();
-
-function remember<V>(memo: Map<string, V>, key: string, value: V): V {
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(key, value);
-  return value;
-}
+// 0.25 ms per advisory on a lookup.
+const validMemo = new BoundedMemo<boolean>(200_000);
+const cmpMemo = new BoundedMemo<number>(200_000);
 
 export function isVersion(v: string): boolean {
-  return validMemo.get(v) ?? remember(validMemo, v, valid(v) !== null);
+  return validMemo.get(v, () => valid(v) !== null);
 }
 
 /** PEP 440 ordering (`3` equals `3.0.0`, `1.8c1` is `1.8rc1`); both sides must be valid. */
 export function cmp(a: string, b: string): number {
   if (a === b) return 0;
-  const key = `${a}\u0000${b}`;
-  return cmpMemo.get(key) ?? remember(cmpMemo, key, compare(a, b));
+  return cmpMemo.get(`${a}\u0000${b}`, () => compare(a, b));
 }
 
 function maxLower(a?: Bound, b?: Bound): Bound | undefined {

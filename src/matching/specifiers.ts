@@ -1,4 +1,5 @@
 import { validRange } from "@renovatebot/pep440";
+import { BoundedMemo } from "../util/bounded-memo.js";
 import { canonicalPackage, isValidName, type NormalizedName } from "../advisory/names.js";
 import { EVERYTHING, type Interval, intersectAll, isVersion } from "./intervals.js";
 
@@ -79,8 +80,15 @@ function clauseIntervals(op: string, v: string): Interval[] {
   }
 }
 
-/** The set of versions a specifier set allows, as a union of intervals. */
-export function specIntervals(spec: string): Interval[] {
+// Every advisory of a package is evaluated against the same few specifiers: parse each once.
+const specMemo = new BoundedMemo<readonly Interval[]>(10_000);
+
+/** The set of versions a specifier set allows, as a union of intervals (shared: do not modify). */
+export function specIntervals(spec: string): readonly Interval[] {
+  return specMemo.get(spec, () => parseSpecIntervals(spec));
+}
+
+function parseSpecIntervals(spec: string): Interval[] {
   if (!spec) return [EVERYTHING];
   if (spec.length > 200) throw new SpecError("specifier is longer than 200 characters");
   let set: Interval[] = [EVERYTHING];
