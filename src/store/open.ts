@@ -46,24 +46,25 @@ async function checkSchema(keyv: Keyv): Promise<void> {
   }
 }
 
-// On the shared stores a transaction only keeps this process's writes from interleaving: the
-// writers that share keys across instances (polls, digests) are serialized by the job queue.
-function shared(keyv: Keyv): Db {
+// Without SQLite's transactions (memory, and the shared stores) a transaction only keeps this
+// process's writes from interleaving: across instances, the writers that share keys (polls,
+// digests) are serialized by the job queue.
+function serializedInProcess(keyv: Keyv): Db {
   const mutex = new Mutex();
   return { keyv, transaction: (fn) => mutex.run(fn), close: () => keyv.disconnect() };
 }
 
 async function connect(url: string): Promise<Db> {
-  if (url === "memory://") return shared(new Keyv({ throwOnErrors: true }));
+  if (url === "memory://") return serializedInProcess(new Keyv({ throwOnErrors: true }));
   // The shared stores' clients load only when STORE_URL names them (start-up time and memory of the embedded default).
   if (/^rediss?:\/\//.test(url)) {
     const { default: KeyvRedis } = await import("@keyv/redis");
-    const keyv = new Keyv({ store: new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 }), namespace: "pysec-herald", throwOnErrors: true, ...CODEC });
-    return shared(keyv);
+    const store = new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 });
+    return serializedInProcess(new Keyv({ store, namespace: "pysec-herald", throwOnErrors: true, ...CODEC }));
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { default: KeyvPostgres } = await import("@keyv/postgres");
-    return shared(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), throwOnErrors: true, ...CODEC }));
+    return serializedInProcess(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), throwOnErrors: true, ...CODEC }));
   }
   if (!url.startsWith("sqlite://")) {
     throw new Error(`STORE_URL: unsupported store "${url.split(":")[0]}:" (supported: sqlite://<path>, redis://…, postgresql://…, memory://)`);
