@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Keyv, { type KeyvOptions } from "keyv";
 import KeyvSqlite from "@keyv/sqlite";
+import { errorMessage } from "../errors.js";
 import { KEYS } from "./keys.js";
 import { Mutex } from "./mutex.js";
 import { deserialize, serialize } from "./serialize.js";
@@ -32,8 +33,9 @@ export async function openDb(url: string): Promise<Db> {
   try {
     await checkSchema(db.keyv);
   } catch (err) {
-    await db.close();
-    throw err;
+    await db.close().catch(() => undefined);
+    // The first read is where an unreachable server shows; the URL stays out (it may hold a password).
+    throw errorMessage(err).startsWith("STORE_URL") ? err : new Error(`STORE_URL: cannot use the ${url.split(":")[0]} store: ${errorMessage(err)}`);
   }
   return db;
 }

@@ -126,6 +126,21 @@ describe("CLI", () => {
   });
 });
 
+it("an unreachable shared store exits 2 naming STORE_URL, without the URL's password", async () => {
+  const saved = env;
+  try {
+    for (const url of ["redis://:pw-sekret-1@127.0.0.1:9", "postgresql://herald:pw-sekret-1@127.0.0.1:9/herald"]) {
+      env = { ...saved, STORE_URL: url };
+      const r = await cli("export");
+      expect(r.code, url).toBe(2);
+      expect(r.err, url).toMatch(/STORE_URL: cannot use the (redis|postgresql) store/);
+      expect(r.err + r.out, url).not.toContain("pw-sekret-1");
+    }
+  } finally {
+    env = saved;
+  }
+});
+
 describe("export and import", () => {
   async function seedChannels(storeUrl: string): Promise<void> {
     const { openDb } = await import("../../src/store/open.js");
