@@ -67,9 +67,8 @@ export function addOpsRoutes(http: HttpServer, deps: OpsDeps): void {
   });
   http.route("GET", "/metrics", async () => {
     try {
-      const items = await deps.delivery.list();
-      const parked = items.filter((i) => i.parked).length;
-      deps.metrics.outboxDepth.set({ state: "pending" }, items.length - parked);
+      const { pending, parked } = await deps.delivery.depth();
+      deps.metrics.outboxDepth.set({ state: "pending" }, pending);
       deps.metrics.outboxDepth.set({ state: "parked" }, parked);
     } catch {
       // The store is down: /healthz says so; the other metrics are still worth scraping.

@@ -2,6 +2,7 @@ import { Queue, type Job } from "bullmq";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { platformOf } from "../channel.js";
+import { untold } from "../store/untold.js";
 import { groupBy } from "../util/group-by.js";
 import { outboxKey, type Delivery, type OutboxItem, type QueuedDelivery, type Told, type ToldStore } from "../store/ports.js";
 
@@ -70,13 +71,7 @@ export function createQueueDelivery(redis: Redis): QueueDelivery {
     return q;
   };
   async function putMany(entries: readonly QueuedDelivery[], now: Date): Promise<number> {
-    const toldBy = new Map<string, Told>();
-    for (const id of new Set(entries.map((e) => e.item.advisoryId))) toldBy.set(id, await toldStore.get(id));
-    const candidates = new Map<string, QueuedDelivery>();
-    for (const e of entries) {
-      if ((toldBy.get(e.item.advisoryId)?.[e.item.channel]?.revision ?? 0) >= e.item.revision) continue;
-      candidates.set(outboxKey(e.item.channel, e.item.advisoryId, e.item.revision), e);
-    }
+    const candidates = new Map((await untold(toldStore, entries)).map((e) => [outboxKey(e.item.channel, e.item.advisoryId, e.item.revision), e] as const));
     // A job with this id (pending, delayed, failed or completed this week) makes the add a no-op.
     const fresh = (
       await Promise.all([...candidates].map(async ([key, e]) => ((await queueFor(platformOf(e.item.channel)).getJob(jobIdOf(key))) ? undefined : ([key, e] as const))))
@@ -111,6 +106,16 @@ export function createQueueDelivery(redis: Redis): QueueDelivery {
         for (const job of await q.getJobs(["failed"])) if (job) out.push(toOutboxItem(job, true));
       }
       return out;
+    },
+    async depth() {
+      let pending = 0;
+      let parked = 0;
+      for (const q of queues.values()) {
+        const counts = await q.getJobCounts("waiting", "prioritized", "delayed", "active", "failed");
+        parked += counts["failed"] ?? 0;
+        pending += (counts["waiting"] ?? 0) + (counts["prioritized"] ?? 0) + (counts["delayed"] ?? 0) + (counts["active"] ?? 0);
+      }
+      return { pending, parked };
     },
     adopt: toldStore.adopt,
     told: toldStore.get,

@@ -1,7 +1,8 @@
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import { createKeyvTold } from "./keyv-told.js";
-import { outboxKey, type Outbox, type OutboxItem, type QueuedDelivery, type Told } from "./ports.js";
+import { outboxKey, type Outbox, type OutboxItem, type QueuedDelivery } from "./ports.js";
+import { untold } from "./untold.js";
 import { getManyChunked, ShardedIndex } from "./sharded-index.js";
 
 /** What the index keeps per pending item: enough to pick due items without reading them all. */
@@ -27,13 +28,11 @@ export function createKeyvOutbox(db: Db): Outbox {
   /** One transaction for a whole fan-out: each advisory's told record and each index shard read once. */
   function putMany(entries: readonly QueuedDelivery[], now: Date): Promise<number> {
     return db.transaction(async () => {
-      const toldBy = new Map<string, Told>();
-      for (const id of new Set(entries.map((e) => e.item.advisoryId))) toldBy.set(id, await told.get(id));
-      const keyed = entries.map((e) => ({ ...e, key: outboxKey(e.item.channel, e.item.advisoryId, e.item.revision) }));
+      const keyed = (await untold(told, entries)).map((e) => ({ ...e, key: outboxKey(e.item.channel, e.item.advisoryId, e.item.revision) }));
       const pending = await index.present(keyed.map((e) => e.key));
       const fresh = new Map<string, OutboxItem>();
       for (const { item, key, notBefore = now } of keyed) {
-        if (pending.has(key) || fresh.has(key) || (toldBy.get(item.advisoryId)?.[item.channel]?.revision ?? 0) >= item.revision) continue;
+        if (pending.has(key) || fresh.has(key)) continue;
         fresh.set(key, { ...item, key, attempts: 0, enqueuedAt: now.toISOString(), notBefore: notBefore.toISOString() });
       }
       const items = [...fresh.values()];
@@ -83,6 +82,11 @@ export function createKeyvOutbox(db: Db): Outbox {
       modify(key, (i) => ({ ...i, attempts: i.attempts + 1, notBefore: until.toISOString(), lastError: reason })),
     park: (key, reason) => modify(key, (i) => ({ ...i, attempts: i.attempts + 1, parked: reason, lastError: reason })),
     list,
+    async depth() {
+      const entries = await index.entries();
+      const parked = entries.filter(([, m]) => m.parked).length;
+      return { pending: entries.length - parked, parked };
+    },
     remove: (key) => db.transaction(() => drop(key)),
     adopt: (into, from) => db.transaction(() => told.adopt(into, from)),
     told: told.get,

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { groupBy } from "../util/group-by.js";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import type { Told, ToldStore } from "./ports.js";
@@ -19,11 +20,10 @@ export function createKeyvTold(db: Db): ToldStore {
     return Object.assign({}, ...parts.map((p) => p ?? {})) as Told;
   }
   async function write(id: string, entries: Told): Promise<void> {
-    const byShard = new Map<number, Told>();
-    for (const [channel, t] of Object.entries(entries)) byShard.set(shardOf(channel), { ...byShard.get(shardOf(channel)), [channel]: t });
-    const keys = [...byShard.keys()].map((n) => KEYS.toldShard(id, n));
+    const byShard = [...groupBy(Object.entries(entries), ([channel]) => shardOf(channel))];
+    const keys = byShard.map(([n]) => KEYS.toldShard(id, n));
     const current = await keyv.getMany<Told>(keys);
-    await keyv.setMany([...byShard.values()].map((add, i) => ({ key: keys[i]!, value: { ...current[i], ...add } })));
+    await keyv.setMany(byShard.map(([, add], i) => ({ key: keys[i]!, value: { ...current[i], ...Object.fromEntries(add) } })));
   }
   return {
     get,

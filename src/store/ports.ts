@@ -102,6 +102,8 @@ export interface Delivery {
   putMany(entries: readonly QueuedDelivery[], now: Date): Promise<number>;
   /** Pending and parked items, for `status`. */
   list(): Promise<OutboxItem[]>;
+  /** How many are pending and parked, without reading the items (for metrics scrapes). */
+  depth(): Promise<{ readonly pending: number; readonly parked: number }>;
   adopt(into: string, from: readonly string[]): Promise<void>;
   /** Channels already told about an advisory, with the revision and message they got. */
   told(advisoryId: string): Promise<Told>;

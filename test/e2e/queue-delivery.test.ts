@@ -91,6 +91,7 @@ it("keeps a permanently failed delivery in the failed list, visible as parked, a
   expect(parked.parked).toMatch(/blocked/);
   expect((await channels.get("telegram:-1003"))?.paused?.reason).toMatch(/blocked/);
   expect(tg.sent(-1003)).toHaveLength(1); // one refused attempt, no retries
+  expect(await delivery.depth()).toEqual({ pending: 0, parked: 1 });
 });
 
 it("re-addresses a message when the group became a supergroup", async () => {
