@@ -26,7 +26,7 @@ export const InteractionSchema = z.object({
   data: z.object({
     name: z.string().optional(),
     options: z.array(OptionSchema).optional(),
-    resolved: z.object({ attachments: z.record(z.object({ url: z.string(), filename: z.string(), size: z.number() })).optional() }).optional(),
+    resolved: z.object({ attachments: z.record(z.string(), z.object({ url: z.string(), filename: z.string(), size: z.number() })).optional() }).optional(),
   }).optional(),
 });
 

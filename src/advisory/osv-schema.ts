@@ -17,7 +17,7 @@ const str = z.union([z.string(), z.number()]).transform(String);
 const optStr = str.optional().catch(undefined);
 
 const EventSchema = z
-  .record(z.unknown())
+  .record(z.string(), z.unknown())
   .transform((e, ctx) => {
     for (const kind of ["introduced", "fixed", "last_affected", "limit"] as const) {
       const v = e[kind];
@@ -40,7 +40,7 @@ const AffectedSchema = z.object({
     .catch(undefined),
   ranges: looseArray(RangeSchema).default([]),
   versions: looseArray(str).default([]),
-  database_specific: z.record(z.unknown()).optional().catch(undefined),
+  database_specific: z.record(z.string(), z.unknown()).optional().catch(undefined),
 });
 
 const Timestamp = z.string().min(1);
@@ -58,7 +58,7 @@ export const OsvRecord = z.object({
   severity: looseArray(z.object({ type: z.string(), score: str })).default([]),
   affected: looseArray(AffectedSchema).default([]),
   references: looseArray(z.object({ type: z.string(), url: z.string() })).default([]),
-  database_specific: z.record(z.unknown()).optional().catch(undefined),
+  database_specific: z.record(z.string(), z.unknown()).optional().catch(undefined),
 });
 
 export type Advisory = z.infer<typeof OsvRecord>;

@@ -1,17 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import Keyv, { type KeyvOptions } from "keyv";
-import KeyvSqlite from "@keyv/sqlite";
+import { DatabaseSync } from "node:sqlite";
+import Keyv from "keyv";
 import { errorMessage } from "../errors.js";
 import { KEYS } from "./keys.js";
 import { Mutex } from "./mutex.js";
-import { deserialize, serialize } from "./serialize.js";
-
-const CODEC: Pick<KeyvOptions, "serialize" | "deserialize"> = { serialize, deserialize };
+import { codec } from "./serialize.js";
+import { SqliteKeyvAdapter } from "./sqlite-keyv-adapter.js";
 
 /** A Keyv handle plus the one thing Keyv lacks: grouping many writes into one transaction. */
 export interface Db {
   readonly keyv: Keyv;
+  /** The embedded store's connection, for the jobs that are database jobs (outbox, who-was-told). */
+  readonly sqlite?: DatabaseSync;
   /** Runs `fn` alone (no other transaction interleaves); on SQLite its writes commit together. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -57,51 +58,41 @@ function serializedInProcess(keyv: Keyv): Db {
 }
 
 async function connect(url: string): Promise<Db> {
-  if (url === "memory://") return serializedInProcess(new Keyv({ throwOnErrors: true }));
+  if (url === "memory://") return serializedInProcess(new Keyv());
   // The shared stores' clients load only when STORE_URL names them (start-up time and memory of the embedded default).
   if (/^rediss?:\/\//.test(url)) {
     const { default: KeyvRedis } = await import("@keyv/redis");
     const store = new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 });
-    return serializedInProcess(new Keyv({ store, namespace: "pysec-herald", throwOnErrors: true, ...CODEC }));
+    return serializedInProcess(new Keyv({ store, namespace: "pysec-herald", serialization: codec }));
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { default: KeyvPostgres } = await import("@keyv/postgres");
-    return serializedInProcess(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), throwOnErrors: true, ...CODEC }));
+    return serializedInProcess(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), serialization: codec }));
   }
   if (!url.startsWith("sqlite://")) {
     throw new Error(`STORE_URL: unsupported store "${url.split(":")[0]}:" (supported: sqlite://<path>, redis://…, postgresql://…, memory://)`);
   }
-  const mutex = new Mutex();
   const path = sqlitePath(url);
   mkdirSync(dirname(path), { recursive: true });
-  const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
-  // @keyv/sqlite has no setMany, so Keyv would issue one statement per key; multi-row upserts are
-  // what makes seeding a full mirror fast (Keyv still serializes and prefixes the entries).
-  Object.assign(adapter, {
-    async setMany(entries: { key: string; value: unknown }[]) {
-      for (let i = 0; i < entries.length; i += 400) {
-        const part = entries.slice(i, i + 400);
-        const sql = `INSERT INTO ${adapter.opts.table ?? "keyv"} (key, value) VALUES ${part.map(() => "(?, ?)").join(", ")} ON CONFLICT(key) DO UPDATE SET value=excluded.value`;
-        await adapter.query(sql, ...part.flatMap((e) => [e.key, e.value]));
-      }
-      return entries.map(() => true);
-    },
-  });
-  const keyv = new Keyv({ store: adapter, throwOnErrors: true, ...CODEC });
-  // Measured: WAL + synchronous=NORMAL is ~7x faster for writes than the defaults (shared/notes/measurements.md).
-  await adapter.query("PRAGMA journal_mode=WAL");
-  await adapter.query("PRAGMA synchronous=NORMAL");
+  const sqlite = new DatabaseSync(path, { timeout: 10_000 });
+  // Measured: WAL + synchronous=NORMAL is several times faster for writes than the defaults.
+  sqlite.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  const keyv = new Keyv({ store: new SqliteKeyvAdapter(sqlite), serialization: codec });
+  const mutex = new Mutex();
   return {
     keyv,
+    sqlite,
+    // node:sqlite is synchronous on one connection: the mutex keeps other async work of this
+    // process from interleaving its statements into an open transaction.
     transaction: (fn) =>
       mutex.run(async () => {
-        await adapter.query("BEGIN");
+        sqlite.exec("BEGIN IMMEDIATE");
         try {
           const result = await fn();
-          await adapter.query("COMMIT");
+          sqlite.exec("COMMIT");
           return result;
         } catch (err) {
-          await adapter.query("ROLLBACK");
+          if (sqlite.isTransaction) sqlite.exec("ROLLBACK");
           throw err;
         }
       }),

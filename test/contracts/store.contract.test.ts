@@ -1,6 +1,6 @@
 // The same store behaviour on every backend STORE_URL can name: the embedded SQLite file, memory,
 // and real Redis and PostgreSQL servers (started by test/helpers/servers.ts).
-import KeyvPostgres from "@keyv/postgres";
+import pg from "pg";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,16 +35,20 @@ const backends: Record<string, () => Promise<string>> = {
   },
   postgres: async () => {
     const name = `t${Math.random().toString(36).slice(2)}`;
-    const admin = new KeyvPostgres({ uri: inject("postgresUrl") });
+    const admin = new pg.Client({ connectionString: inject("postgresUrl") });
+    await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
-    await admin.disconnect();
+    await admin.end();
     return inject("postgresUrl").replace(/\/postgres$/, `/${name}`);
   },
 };
 
 const record = (pkg: string, id: string): Advisory => toAdvisory(pypaRecord(pkg, id));
 
-describe.each(Object.keys(backends))("store on %s", (backend) => {
+// A shared-store backend this machine lacks is skipped (test/helpers/servers.ts says so once).
+const available = Object.keys(backends).filter((b) => (b === "redis" ? inject("redisUrl") : b === "postgres" ? inject("postgresUrl") : true));
+
+describe.each(available)("store on %s", (backend) => {
   async function open(): Promise<{ db: Db; url: string }> {
     const url = await backends[backend]!();
     return { db: await openDb(url), url };

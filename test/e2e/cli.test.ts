@@ -153,7 +153,7 @@ describe("export and import", () => {
     await db.close();
   }
 
-  it("moves every channel, watch and setting from the SQLite store to Redis and back, byte for byte", async () => {
+  it.skipIf(!inject("redisUrl"))("moves every channel, watch and setting from the SQLite store to Redis and back, byte for byte", async () => {
     const from = `sqlite://${join(dir, "export-from.sqlite")}`;
     await seedChannels(from);
     const backup = join(dir, "backup.json");

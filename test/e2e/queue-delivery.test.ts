@@ -3,7 +3,7 @@
 // and a migrated chat re-addressed.
 import { Queue, type Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTelegramAdapter } from "../../adapters/telegram/telegram-adapter.js";
 import { systemClock } from "../../src/clock.js";
 import { createAttempt } from "../../src/delivery/attempt.js";
@@ -22,84 +22,86 @@ import { until } from "../helpers/until.js";
 
 let tg: FakeTelegram;
 let redis: Redis;
-let db: Db;
-let channels: ChannelStore;
-let delivery: QueueDelivery;
-let workers: Worker[];
-const index = new WatchIndex();
-const metrics = createMetrics();
-const log = createLogger("silent");
+describe.skipIf(!inject("redisUrl"))("BullMQ delivery on a real Redis", () => {
+  let db: Db;
+  let channels: ChannelStore;
+  let delivery: QueueDelivery;
+  let workers: Worker[];
+  const index = new WatchIndex();
+  const metrics = createMetrics();
+  const log = createLogger("silent");
 
-beforeAll(async () => {
-  tg = await startFakeTelegram();
-  redis = new Redis(`${inject("redisUrl")}/23`, { maxRetriesPerRequest: null });
-  await redis.flushdb();
-  db = await openDb("memory://");
-  channels = createKeyvChannelStore(db);
-  for (const chat of [-1001, -1002, -1003, -1004]) {
-    index.set(await channels.update(`telegram:${chat}`, (c) => ({ ...c, watches: [parseWatch("requests")] })));
-  }
-  delivery = createQueueDelivery(redis);
-  const adapter = createTelegramAdapter({ token: tg.token, apiRoot: tg.url, clock: systemClock, log, botInfo: FAKE_BOT });
-  const attempt = createAttempt({ delivery, channels, index, adapters: new Map([["telegram", adapter]]), clock: systemClock, log, metrics });
-  workers = startDeliveryWorkers({ redis, platforms: [{ platform: "telegram", idempotentSend: adapter.capabilities.idempotentSend }], attempt, told: delivery.toldStore, refresh: async () => undefined, log });
-});
+  beforeAll(async () => {
+    tg = await startFakeTelegram();
+    redis = new Redis(`${inject("redisUrl")}/23`, { maxRetriesPerRequest: null });
+    await redis.flushdb();
+    db = await openDb("memory://");
+    channels = createKeyvChannelStore(db);
+    for (const chat of [-1001, -1002, -1003, -1004]) {
+      index.set(await channels.update(`telegram:${chat}`, (c) => ({ ...c, watches: [parseWatch("requests")] })));
+    }
+    delivery = createQueueDelivery(redis);
+    const adapter = createTelegramAdapter({ token: tg.token, apiRoot: tg.url, clock: systemClock, log, botInfo: FAKE_BOT });
+    const attempt = createAttempt({ delivery, channels, index, adapters: new Map([["telegram", adapter]]), clock: systemClock, log, metrics });
+    workers = startDeliveryWorkers({ redis, platforms: [{ platform: "telegram", idempotentSend: adapter.capabilities.idempotentSend }], attempt, told: delivery.toldStore, refresh: async () => undefined, log });
+  });
 
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.close()));
-  await delivery.close();
-  await redis.quit();
-  await db.close();
-  await tg.close();
-});
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    await delivery.close();
+    await redis.quit();
+    await db.close();
+    await tg.close();
+  });
 
-const alert = (chat: number, revision = 1) => ({ channel: `telegram:${chat}`, advisoryId: "PYSEC-2023-74", revision, message: realNotification({ revision }) });
+  const alert = (chat: number, revision = 1) => ({ channel: `telegram:${chat}`, advisoryId: "PYSEC-2023-74", revision, message: realNotification({ revision }) });
 
-it("enqueues a (channel, advisory, revision) once, delivers it once, and not again after", async () => {
-  const now = new Date();
-  expect(await delivery.put(alert(-1001), now)).toBe(true);
-  expect(await delivery.put(alert(-1001), now)).toBe(false);
-  await until(() => tg.sent(-1001).length === 1);
-  await until(async () => (await delivery.told("PYSEC-2023-74"))["telegram:-1001"]);
-  expect((await delivery.told("PYSEC-2023-74"))["telegram:-1001"]?.revision).toBe(1);
-  // Told already: a replay of the same revision (after a crash, say) is not queued at all.
-  expect(await delivery.put(alert(-1001), now)).toBe(false);
-  await new Promise((r) => setTimeout(r, 300));
-  expect(tg.sent(-1001)).toHaveLength(1);
-});
+  it("enqueues a (channel, advisory, revision) once, delivers it once, and not again after", async () => {
+    const now = new Date();
+    expect(await delivery.put(alert(-1001), now)).toBe(true);
+    expect(await delivery.put(alert(-1001), now)).toBe(false);
+    await until(() => tg.sent(-1001).length === 1);
+    await until(async () => (await delivery.told("PYSEC-2023-74"))["telegram:-1001"]);
+    expect((await delivery.told("PYSEC-2023-74"))["telegram:-1001"]?.revision).toBe(1);
+    // Told already: a replay of the same revision (after a crash, say) is not queued at all.
+    expect(await delivery.put(alert(-1001), now)).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(tg.sent(-1001)).toHaveLength(1);
+  });
 
-it("honours Retry-After by moving the job to delayed, without spending an attempt", async () => {
-  tg.rateLimitNextSend(1);
-  const started = Date.now();
-  await delivery.put(alert(-1002), new Date());
-  const queue = new Queue(deliveryQueueName("telegram"), { connection: redis, prefix: QUEUE_PREFIX });
-  const id = jobIdOf("telegram:-1002|PYSEC-2023-74|1");
-  await until(async () => (await queue.getJobState(id)) === "delayed");
-  expect((await queue.getJob(id))?.attemptsMade).toBe(0);
-  // The fake's sent() counts every sendMessage call: the refused one, then the one that went through.
-  await until(async () => (await delivery.told("PYSEC-2023-74"))["telegram:-1002"], 10_000);
-  expect(tg.sent(-1002)).toHaveLength(2);
-  expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-  expect(await metrics.registry.getSingleMetricAsString("pysec_herald_rate_limited_total")).toMatch(/platform="telegram"\} 1/);
-  await queue.close();
-});
+  it("honours Retry-After by moving the job to delayed, without spending an attempt", async () => {
+    tg.rateLimitNextSend(1);
+    const started = Date.now();
+    await delivery.put(alert(-1002), new Date());
+    const queue = new Queue(deliveryQueueName("telegram"), { connection: redis, prefix: QUEUE_PREFIX });
+    const id = jobIdOf("telegram:-1002|PYSEC-2023-74|1");
+    await until(async () => (await queue.getJobState(id)) === "delayed");
+    expect((await queue.getJob(id))?.attemptsMade).toBe(0);
+    // The fake's sent() counts every sendMessage call: the refused one, then the one that went through.
+    await until(async () => (await delivery.told("PYSEC-2023-74"))["telegram:-1002"], 10_000);
+    expect(tg.sent(-1002)).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(await metrics.registry.getSingleMetricAsString("pysec_herald_rate_limited_total")).toMatch(/platform="telegram"\} 1/);
+    await queue.close();
+  });
 
-it("keeps a permanently failed delivery in the failed list, visible as parked, and pauses the channel", async () => {
-  tg.blocked.add(-1003);
-  await delivery.put(alert(-1003), new Date());
-  const parked = await until(async () => (await delivery.list()).find((i) => i.channel === "telegram:-1003" && i.parked));
-  expect(parked.parked).toMatch(/blocked/);
-  expect((await channels.get("telegram:-1003"))?.paused?.reason).toMatch(/blocked/);
-  expect(tg.sent(-1003)).toHaveLength(1); // one refused attempt, no retries
-  expect(await delivery.depth()).toEqual({ pending: 0, parked: 1 });
-});
+  it("keeps a permanently failed delivery in the failed list, visible as parked, and pauses the channel", async () => {
+    tg.blocked.add(-1003);
+    await delivery.put(alert(-1003), new Date());
+    const parked = await until(async () => (await delivery.list()).find((i) => i.channel === "telegram:-1003" && i.parked));
+    expect(parked.parked).toMatch(/blocked/);
+    expect((await channels.get("telegram:-1003"))?.paused?.reason).toMatch(/blocked/);
+    expect(tg.sent(-1003)).toHaveLength(1); // one refused attempt, no retries
+    expect(await delivery.depth()).toEqual({ pending: 0, parked: 1 });
+  });
 
-it("re-addresses a message when the group became a supergroup", async () => {
-  tg.migrated.set(-1004, -1009);
-  await delivery.put(alert(-1004), new Date());
-  await until(async () => (await delivery.told("PYSEC-2023-74"))["telegram:-1009"], 10_000);
-  expect(tg.sent(-1004)).toHaveLength(1);
-  expect(tg.sent(-1009)).toHaveLength(1);
-  expect(await channels.get("telegram:-1004")).toBeUndefined();
-  expect((await channels.get("telegram:-1009"))?.watches.map((w) => w.name)).toEqual(["requests"]);
+  it("re-addresses a message when the group became a supergroup", async () => {
+    tg.migrated.set(-1004, -1009);
+    await delivery.put(alert(-1004), new Date());
+    await until(async () => (await delivery.told("PYSEC-2023-74"))["telegram:-1009"], 10_000);
+    expect(tg.sent(-1004)).toHaveLength(1);
+    expect(tg.sent(-1009)).toHaveLength(1);
+    expect(await channels.get("telegram:-1004")).toBeUndefined();
+    expect((await channels.get("telegram:-1009"))?.watches.map((w) => w.name)).toEqual(["requests"]);
+  });
 });

@@ -43,7 +43,7 @@ export function createGithubRepoSource(opts: GithubRepoOptions): Source {
   const headUrl = `${opts.apiUrl}/repos/${repoPath}/commits/${opts.branch}`;
   const headers = { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", ...(opts.token && { authorization: `Bearer ${opts.token}` }) };
 
-  async function json<T>(url: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, signal: AbortSignal): Promise<T> {
+  async function json<T>(url: string, schema: z.ZodType<T>, signal: AbortSignal): Promise<T> {
     const text = await opts.http.text(url, { source: opts.id, signal, headers, maxBytes: MAX_BODY });
     let raw: unknown;
     try {
