@@ -1,16 +1,18 @@
 # syntax=docker/dockerfile:1
-# Multi-stage: native modules (the embedded SQLite store) and TypeScript are built here, with the
-# compilers; the runtime image carries only production dependencies and the compiled bot.
-FROM node:22-bookworm-slim AS build
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+# Multi-stage: TypeScript is compiled here; the runtime image carries only production dependencies
+# and the compiled bot. Nothing is compiled natively (the embedded store is Node's own node:sqlite).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only, with their install scripts (sqlite3 compiles or fetches its binary).
-RUN npm ci --omit=dev --ignore-scripts && npm rebuild sqlite3 && cp -r node_modules /prod_modules
+COPY packaging ./packaging
+# Production modules without install scripts: there is nothing to build, and `prepare` needs the dev
+# tools; -L copies the in-repo stand-in for msgpackr-extract (packaging/) rather than its link.
+RUN npm ci --omit=dev --ignore-scripts && cp -rL node_modules /prod_modules
 COPY . .
-RUN npm ci --ignore-scripts && npm rebuild sqlite3 && npm run build
+# The full install builds dist/ through `prepare`.
+RUN npm ci
 
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=8080 STORE_URL=sqlite:///data/pysec-herald.sqlite
 WORKDIR /app
 COPY --from=build /prod_modules ./node_modules

@@ -1,28 +1,12 @@
 #!/usr/bin/env node
-import { runCli } from "./cli.js";
-
-// Platforms (Fly.io, Kubernetes) kill after a grace period; whatever is still in flight at 10 s
-// stays in the outbox or queue for the next start, so exiting then loses nothing.
-const SHUTDOWN_GRACE_MS = 10_000;
-
-// `on`, not `once`: a second signal during shutdown must not kill the process halfway.
-const stopSignal = new Promise<void>((resolve) => {
-  process.on("SIGINT", resolve);
-  process.on("SIGTERM", resolve);
-});
-void stopSignal.then(() =>
-  setTimeout(() => {
-    process.stderr.write(`pysec-herald: not stopped within ${SHUTDOWN_GRACE_MS / 1000} s of the signal; exiting anyway\n`);
-    process.exit(1);
-  }, SHUTDOWN_GRACE_MS).unref(),
-);
-
-process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  env: process.env,
-  stopSignal,
-});
-// stdin keeps the event loop alive after `start` stops.
-process.stdin.destroy();
+// The bin is the one module that must run on any Node: it checks the runtime before loading the
+// rest (node:sqlite, undici 8 and keyv 6 need Node 24 LTS; an older Node would fail on an import).
+const REQUIRED_MAJOR = 24;
+const found = process.versions.node;
+if (Number(found.split(".")[0]) < REQUIRED_MAJOR) {
+  process.stderr.write(
+    `pysec-herald: needs Node.js ${REQUIRED_MAJOR} LTS or newer, found ${found}: run it through npm inside the checkout (\`npm start\`, \`npx pysec-herald …\`; \`npm ci\` brings Node ${REQUIRED_MAJOR}), or install Node.js ${REQUIRED_MAJOR} LTS.\n`,
+  );
+  process.exit(2);
+}
+await import("./main-process.js");
