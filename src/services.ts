@@ -13,7 +13,7 @@ import { createKeyvAdvisoryStore } from "./store/keyv-advisory-store.js";
 import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
 import { createKeyvCursorStore } from "./store/keyv-cursor-store.js";
 import { createKeyvDigestQueue } from "./store/keyv-digest-queue.js";
-import { createKeyvOutbox } from "./store/keyv-outbox.js";
+import { openOutbox } from "./store/outbox.js";
 import { openDb, type Db } from "./store/open.js";
 import type { AdvisoryStore, ChannelStore, CursorStore, Delivery, DigestQueue, Outbox } from "./store/ports.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -55,7 +55,7 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const advisories = createKeyvAdvisoryStore(db, clock);
   const channels = createKeyvChannelStore(db);
   const cursors = createKeyvCursorStore(db);
-  const outbox = createKeyvOutbox(db);
+  const outbox = await openOutbox(db);
   const queue = config.queueUrl ? await openQueue(config.queueUrl, log) : undefined;
   const delivery: Delivery = queue?.delivery ?? outbox;
   const metrics = createMetrics({ defaults: opts.processMetrics ?? false });

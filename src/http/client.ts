@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { request, type Dispatcher } from "undici";
+import { Agent, request, RetryAgent, type Dispatcher } from "undici";
 import { UpstreamError } from "../errors.js";
 import type { Validators } from "../store/ports.js";
 
@@ -26,7 +26,34 @@ export interface HttpClientOptions {
   /** Every URL must start with one of these (the configured base URLs). */
   readonly allowedPrefixes: readonly string[];
   readonly timeoutMs: number;
+  /** Where requests go (the retrying agent below wraps it); tests pass their own. */
   readonly dispatcher?: Dispatcher;
+  /** Retries of one GET after a connection error, 429 or 5xx, before the failure reaches the poll (default 2). */
+  readonly retries?: number;
+  /** Longest wait between two tries, also for a Retry-After (default 5 s); a longer wait is the poll's backoff. */
+  readonly maxRetryWaitMs?: number;
+}
+
+/** Failures that another try of the same GET may not meet: a dropped, reset, stalled or refused connection. */
+const RETRIED_ERRORS = ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"];
+
+/**
+ * Every GET is idempotent: one 502 among 200 record fetches, or a proxy that drops the connection,
+ * costs a short retry rather than the whole poll. The last answer (a 503 with its Retry-After, say)
+ * still reaches the caller as it was.
+ */
+function retrying(inner: Dispatcher, retries: number, maxWaitMs: number): Dispatcher {
+  return new RetryAgent(inner, {
+    maxRetries: retries,
+    minTimeout: 250,
+    maxTimeout: maxWaitMs,
+    timeoutFactor: 2,
+    methods: ["GET"],
+    statusCodes: [429, 500, 502, 503, 504],
+    errorCodes: RETRIED_ERRORS,
+    retryAfter: true,
+    throwOnError: false,
+  });
 }
 
 function retryAfterMs(header: string | string[] | undefined): number | undefined {
@@ -68,6 +95,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   // A configured URL may be a base (anything below it) or one file (exactly it).
   const prefixes = options.allowedPrefixes.map((p) => (p.endsWith("/") ? p : `${p}/`));
   const exact = new Set(options.allowedPrefixes);
+  const dispatcher = retrying(options.dispatcher ?? new Agent(), options.retries ?? 2, options.maxRetryWaitMs ?? 5_000);
 
   async function get(url: string, opts: GetOptions): Promise<Fetched> {
     if (!exact.has(url) && !prefixes.some((p) => url.startsWith(p))) {
@@ -84,7 +112,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
         ...(opts.signal && { signal: opts.signal }),
-        ...(options.dispatcher && { dispatcher: options.dispatcher }),
+        dispatcher,
       });
     } catch (err) {
       throw new UpstreamError(`GET ${url} failed: ${(err as Error).message}`, opts.source);

@@ -12,7 +12,7 @@ import { SqliteKeyvAdapter } from "./sqlite-keyv-adapter.js";
 export interface Db {
   readonly keyv: Keyv;
   /** The embedded store's connection, for the jobs that are database jobs (outbox, who-was-told). */
-  readonly sqlite?: DatabaseSync;
+  readonly sqlite?: { readonly db: DatabaseSync; readonly adapter: SqliteKeyvAdapter };
   /** Runs `fn` alone (no other transaction interleaves); on SQLite its writes commit together. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -77,11 +77,13 @@ async function connect(url: string): Promise<Db> {
   const sqlite = new DatabaseSync(path, { timeout: 10_000 });
   // Measured: WAL + synchronous=NORMAL is several times faster for writes than the defaults.
   sqlite.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-  const keyv = new Keyv({ store: new SqliteKeyvAdapter(sqlite), serialization: codec });
+  // Namespace "keyv" and ":" are the key layout Keyv 5 with @keyv/sqlite wrote: files from earlier releases read as they are.
+  const adapter = new SqliteKeyvAdapter(sqlite, { separator: ":" });
+  const keyv = new Keyv({ store: adapter, namespace: "keyv", serialization: codec });
   const mutex = new Mutex();
   return {
     keyv,
-    sqlite,
+    sqlite: { db: sqlite, adapter },
     // node:sqlite is synchronous on one connection: the mutex keeps other async work of this
     // process from interleaving its statements into an open transaction.
     transaction: (fn) =>

@@ -2,7 +2,6 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { Hookified } from "hookified";
 import type { KeyvStorageAdapter, KeyvStorageCapability, KeyvStorageEntry } from "keyv";
 
-const SEPARATOR = "::";
 // SQLite binds at most 32,766 values per statement; batches stay far below that.
 const BATCH = 500;
 
@@ -26,15 +25,21 @@ export class SqliteKeyvAdapter extends Hookified implements KeyvStorageAdapter {
   private readonly db: DatabaseSync;
   private readonly table: string;
   private readonly now: () => number;
+  private readonly separator: string;
   private readonly stmt: { get: StatementSync; set: StatementSync; del: StatementSync; clearNs: StatementSync; clearAll: StatementSync; iter: StatementSync; purge: StatementSync };
 
-  constructor(db: DatabaseSync, opts: { readonly table?: string; readonly now?: () => number } = {}) {
+  /** `separator` goes between namespace and key (Keyv 6's adapters use "::"; Keyv 5 wrote ":"). */
+  constructor(db: DatabaseSync, opts: { readonly table?: string; readonly separator?: string; readonly now?: () => number } = {}) {
     super({ throwOnHookError: false });
     this.db = db;
     this.table = opts.table ?? "keyv";
     if (!/^[a-z_][a-z0-9_]*$/i.test(this.table)) throw new Error(`invalid table name "${this.table}"`);
     this.now = opts.now ?? Date.now;
+    this.separator = opts.separator ?? "::";
     db.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER)`);
+    // A table written by @keyv/sqlite (earlier releases) has no expires column: add it.
+    const columns = db.prepare(`PRAGMA table_info(${this.table})`).all() as { name: string }[];
+    if (!columns.some((c) => c.name === "expires")) db.exec(`ALTER TABLE ${this.table} ADD COLUMN expires INTEGER`);
     this.stmt = {
       get: db.prepare(`SELECT value, expires FROM ${this.table} WHERE key = ?`),
       set: db.prepare(`INSERT INTO ${this.table} (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires`),
@@ -47,7 +52,7 @@ export class SqliteKeyvAdapter extends Hookified implements KeyvStorageAdapter {
   }
 
   private prefix(): string {
-    return this.namespace ? `${this.namespace}${SEPARATOR}` : "";
+    return this.namespace ? `${this.namespace}${this.separator}` : "";
   }
 
   private full(key: string): string {
@@ -126,6 +131,15 @@ export class SqliteKeyvAdapter extends Hookified implements KeyvStorageAdapter {
       const value = this.live(row);
       if (value !== undefined) yield [row.key.slice(p.length), value as Value];
     }
+  }
+
+  /** The keys of this namespace that start with `start` (a range scan on the primary key). */
+  keysFrom(start: string): string[] {
+    const from = this.full(start);
+    // The smallest string above every key that starts with `from`.
+    const to = from.slice(0, -1) + String.fromCharCode(from.charCodeAt(from.length - 1) + 1);
+    const rows = this.db.prepare(`SELECT key FROM ${this.table} WHERE key >= ? AND key < ?`).all(from, to) as { key: string }[];
+    return rows.map((r) => r.key.slice(this.prefix().length));
   }
 
   async disconnect(): Promise<void> {

@@ -13,7 +13,7 @@ import { createKeyvAdvisoryStore } from "../../src/store/keyv-advisory-store.js"
 import { createKeyvChannelStore } from "../../src/store/keyv-channel-store.js";
 import { createKeyvCursorStore } from "../../src/store/keyv-cursor-store.js";
 import { createKeyvDigestQueue } from "../../src/store/keyv-digest-queue.js";
-import { createKeyvOutbox } from "../../src/store/keyv-outbox.js";
+import { openOutbox } from "../../src/store/outbox.js";
 import { KEYS } from "../../src/store/keys.js";
 import { openDb, SCHEMA_VERSION, type Db } from "../../src/store/open.js";
 import { systemClock } from "../../src/clock.js";
@@ -99,7 +99,7 @@ describe.each(available)("store on %s", (backend) => {
 
   it("queues a (channel, advisory, revision) once, and never again after it was delivered", async () => {
     const { db } = await open();
-    const outbox = createKeyvOutbox(db);
+    const outbox = await openOutbox(db);
     const now = new Date("2026-11-26T10:00:00Z");
     const item = { channel: "discord:1", advisoryId: "PYSEC-2023-74", revision: 1, message: { type: "reply" as const, text: "hello", ephemeral: false } };
     expect(await outbox.put(item, now)).toBe(true);
