@@ -136,16 +136,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     };
   }
 
+  const retries = options.retries ?? 2;
+
   return {
     get,
+    // A body cut off, stalled or reset mid-way cannot be resumed (no Range support assumed): a whole
+    // text is small, so it is fetched again, as often as a failed connection would be.
     async text(url, opts) {
-      const r = await get(url, opts);
-      if (r.notModified) return undefined;
-      try {
-        return await readLimited(r.body, opts.maxBytes, url, opts.source);
-      } catch (err) {
-        if (err instanceof UpstreamError) throw err;
-        throw new UpstreamError(`GET ${url}: body: ${(err as Error).message}`, opts.source);
+      for (let attempt = 0; ; attempt++) {
+        const r = await get(url, opts);
+        if (r.notModified) return undefined;
+        try {
+          return await readLimited(r.body, opts.maxBytes, url, opts.source);
+        } catch (err) {
+          if (err instanceof UpstreamError) throw err;
+          if (attempt >= retries || opts.signal?.aborted) throw new UpstreamError(`GET ${url}: body: ${(err as Error).message}`, opts.source);
+        }
       }
     },
   };

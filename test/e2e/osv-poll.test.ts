@@ -80,12 +80,14 @@ describe("OSV source against a fake bucket", () => {
     await seedAndWatch();
     const cursor = (await state()).cursor;
     bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-2") }, "2026-11-25T11:00:00Z");
-    bucket.fault("/PyPI/modified_id.csv", fault);
+    // On every try: the client's own retries of one GET do not get past it.
+    bucket.fault("/PyPI/modified_id.csv", fault, 1_000);
     expect(await h.services.poller.pollOnce(osv())).toBeUndefined();
     const after = await state();
     expect(after.cursor).toBe(cursor);
     expect(after.lastError?.message).toMatch(message);
     expect(await h.dispatcher.drain()).toBe(0);
+    bucket.clearFaults();
     expect(await h.services.poller.pollOnce(osv())).toBeDefined();
     expect(await h.dispatcher.drain()).toBe(1);
     expect((await state()).lastError).toBeUndefined();
@@ -95,9 +97,10 @@ describe("OSV source against a fake bucket", () => {
     await seedAndWatch();
     const cursor = (await state()).cursor;
     bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-3") }, "2026-11-25T11:00:00Z");
-    bucket.fault("/PyPI/PYSEC-2099-3.json", { kind: "status", status: 503 });
+    bucket.fault("/PyPI/PYSEC-2099-3.json", { kind: "status", status: 503 }, 1_000);
     expect(await h.services.poller.pollOnce(osv())).toBeUndefined();
     expect((await state()).cursor).toBe(cursor);
+    bucket.clearFaults();
     await h.services.poller.pollOnce(osv());
     expect(await h.dispatcher.drain()).toBe(1);
   });

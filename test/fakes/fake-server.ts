@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface LoggedRequest {
@@ -14,13 +14,30 @@ export interface LoggedRequest {
 export type Fault =
   | { readonly kind: "status"; readonly status: number; readonly retryAfter?: number; readonly headers?: Record<string, string> }
   | { readonly kind: "stall" }
-  | { readonly kind: "truncate"; readonly bytes: number };
+  | { readonly kind: "truncate"; readonly bytes: number }
+  // The misbehaviour of real servers and proxies mid-response; `bytes` of the body go out first,
+  // with the full length declared:
+  /** then the server closes the connection (FIN). */
+  | { readonly kind: "close-mid-body"; readonly bytes: number }
+  /** then nothing more, until the client gives up. */
+  | { readonly kind: "stall-body"; readonly bytes: number }
+  /** then the connection is reset (RST). */
+  | { readonly kind: "reset"; readonly bytes: number }
+  /** the whole body plus `extra` bytes (or less, when negative) against the declared length, then close. */
+  | { readonly kind: "wrong-length"; readonly extra: number };
 
 export interface FakeServer {
   readonly url: string;
+  /**
+   * Answer every request as an HTTP/1.0 server does (python3 -m http.server, many proxies): status
+   * line HTTP/1.0, the body in one write, then the connection closed by the server.
+   */
+  http10(on: boolean): void;
   readonly requests: LoggedRequest[];
   /** Applies `fault` to the next `times` requests for a path ending with `path`. */
   fault(path: string, fault: Fault, times?: number): void;
+  /** Drops every scripted failure not yet used. */
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -30,7 +47,8 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) 
 export async function startFakeServer(handler: Handler): Promise<FakeServer> {
   const requests: LoggedRequest[] = [];
   const faults: { path: string; fault: Fault; times: number }[] = [];
-  const stalled = new Set<ServerResponse>();
+  const stalled = new Set<{ destroy(): unknown }>();
+  let http10 = false;
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const entry: LoggedRequest = { method: req.method ?? "GET", path, headers: req.headers, bytes: 0, status: 0 };
@@ -58,6 +76,7 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
       stalled.add(res);
       return;
     }
+    if (http10 || (fault && fault.kind !== "truncate")) rawResponse(res, http10 ? "1.0" : "1.1", fault, stalled);
     if (fault?.kind === "truncate") {
       // Send only the first bytes and end cleanly, as a proxy that cut the file would.
       const realEnd = res.end;
@@ -79,11 +98,17 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const fake: FakeServer = {
+    http10(on) {
+      http10 = on;
+    },
     url: `http://127.0.0.1:${port}`,
     requests,
     fault(path, fault, times = 1) {
       faults.push({ path, fault, times });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     async close() {
       for (const res of stalled) res.destroy();
@@ -91,6 +116,41 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fake;
+}
+
+type BodyFault = Exclude<Fault, { kind: "status" | "stall" | "truncate" }>;
+
+/**
+ * Takes over the socket when the handler ends its response: writes the status line, headers and
+ * body by hand, then misbehaves as `fault` says (or, with none, closes as HTTP/1.0 does).
+ */
+function rawResponse(res: ServerResponse, version: "1.0" | "1.1", fault: Fault | undefined, stalled: Set<{ destroy(): unknown }>): void {
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    res.statusCode = status;
+    const headers = rest.find((r) => typeof r === "object" && r !== null) as Record<string, string> | undefined;
+    for (const [k, v] of Object.entries(headers ?? {})) res.setHeader(k, v);
+    return res;
+  }) as typeof res.writeHead;
+  res.end = ((chunk?: unknown) => {
+    const body = chunk === undefined || typeof chunk === "function" ? Buffer.alloc(0) : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.from(String(chunk));
+    const socket = res.socket!;
+    const headers = { ...res.getHeaders(), "content-length": String(body.length), connection: "close" };
+    const head = [`HTTP/${version} ${res.statusCode} ${STATUS_CODES[res.statusCode] ?? ""}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${String(v)}`)].join("\r\n");
+    socket.write(`${head}\r\n\r\n`);
+    const f = fault as BodyFault | undefined;
+    if (!f || res.statusCode === 304) {
+      socket.end(body);
+    } else if (f.kind === "wrong-length") {
+      socket.end(f.extra >= 0 ? Buffer.concat([body, Buffer.alloc(f.extra, 0x7b)]) : body.subarray(0, body.length + f.extra));
+    } else {
+      socket.write(body.subarray(0, Math.min(f.bytes, Math.max(0, body.length - 1))));
+      if (f.kind === "close-mid-body") socket.end();
+      else if (f.kind === "reset") socket.resetAndDestroy();
+      else stalled.add(socket);
+    }
+    return res;
+  }) as typeof res.end;
 }
 
 /** Counts requests in a sliding window; `take` is false when the platform would answer 429. */
