@@ -1,5 +1,5 @@
 import { compare, valid } from "@renovatebot/pep440";
-import { BoundedMemo } from "../util/bounded-memo.js";
+import { BoundedMemo, BoundedPairMemo } from "../util/bounded-memo.js";
 
 /** One end of a version interval; a missing bound means unbounded on that side. */
 export interface Bound {
@@ -18,7 +18,7 @@ export const EVERYTHING: Interval = {};
 // asks the same questions over and over (an advisory's version list against each watch): measured
 // 0.25 ms per advisory on a lookup.
 const validMemo = new BoundedMemo<boolean>(200_000);
-const cmpMemo = new BoundedMemo<number>(200_000);
+const cmpMemo = new BoundedPairMemo<number>(200_000);
 
 export function isVersion(v: string): boolean {
   return validMemo.get(v, () => valid(v) !== null);
@@ -27,7 +27,7 @@ export function isVersion(v: string): boolean {
 /** PEP 440 ordering (`3` equals `3.0.0`, `1.8c1` is `1.8rc1`); both sides must be valid. */
 export function cmp(a: string, b: string): number {
   if (a === b) return 0;
-  return cmpMemo.get(`${a}\u0000${b}`, () => compare(a, b));
+  return cmpMemo.get(a, b, () => compare(a, b));
 }
 
 function maxLower(a?: Bound, b?: Bound): Bound | undefined {

@@ -26,6 +26,8 @@ export class SqliteKeyvAdapter extends Hookified implements KeyvStorageAdapter {
   private readonly table: string;
   private readonly now: () => number;
   private readonly separator: string;
+  /** Statements with `n` placeholders in an IN list or VALUES, prepared once per n. */
+  private readonly byCount = new Map<string, StatementSync>();
   private readonly stmt: { get: StatementSync; set: StatementSync; del: StatementSync; clearNs: StatementSync; clearAll: StatementSync; iter: StatementSync; purge: StatementSync };
 
   /** `separator` goes between namespace and key (Keyv 6's adapters use "::"; Keyv 5 wrote ":"). */
@@ -51,6 +53,20 @@ export class SqliteKeyvAdapter extends Hookified implements KeyvStorageAdapter {
     };
   }
 
+  private sized(kind: "select" | "insert" | "delete", n: number): StatementSync {
+    const id = `${kind}:${n}`;
+    let stmt = this.byCount.get(id);
+    if (!stmt) {
+      const list = Array.from({ length: n }, () => "?").join(",");
+      const sql =
+        kind === "select" ? `SELECT key, value, expires FROM ${this.table} WHERE key IN (${list})`
+        : kind === "delete" ? `DELETE FROM ${this.table} WHERE key IN (${list})`
+        : `INSERT INTO ${this.table} (key, value, expires) VALUES ${Array.from({ length: n }, () => "(?, ?, ?)").join(", ")} ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires`;
+      this.byCount.set(id, (stmt = this.db.prepare(sql)));
+    }
+    return stmt;
+  }
+
   private prefix(): string {
     return this.namespace ? `${this.namespace}${this.separator}` : "";
   }
@@ -68,8 +84,7 @@ export class SqliteKeyvAdapter extends Hookified implements KeyvStorageAdapter {
     const found = new Map<string, { value: string; expires: number | null }>();
     for (let i = 0; i < keys.length; i += BATCH) {
       const part = keys.slice(i, i + BATCH).map((k) => this.full(k));
-      const sql = `SELECT key, value, expires FROM ${this.table} WHERE key IN (${part.map(() => "?").join(",")})`;
-      for (const r of this.db.prepare(sql).all(...part) as Row[]) found.set(r.key, r);
+      for (const r of this.sized("select", part.length).all(...part) as Row[]) found.set(r.key, r);
     }
     return found;
   }
@@ -99,8 +114,7 @@ export class SqliteKeyvAdapter extends Hookified implements KeyvStorageAdapter {
   async setMany<Value>(entries: KeyvStorageEntry<Value>[]): Promise<boolean[]> {
     for (let i = 0; i < entries.length; i += BATCH) {
       const part = entries.slice(i, i + BATCH);
-      const sql = `INSERT INTO ${this.table} (key, value, expires) VALUES ${part.map(() => "(?, ?, ?)").join(", ")} ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires`;
-      this.db.prepare(sql).run(...part.flatMap((e) => [this.full(e.key), String(e.value), typeof e.expires === "number" ? e.expires : null]));
+      this.sized("insert", part.length).run(...part.flatMap((e) => [this.full(e.key), String(e.value), typeof e.expires === "number" ? e.expires : null]));
     }
     return entries.map(() => true);
   }
@@ -113,7 +127,7 @@ export class SqliteKeyvAdapter extends Hookified implements KeyvStorageAdapter {
     const found = this.rows(keys);
     for (let i = 0; i < keys.length; i += BATCH) {
       const part = keys.slice(i, i + BATCH).map((k) => this.full(k));
-      this.db.prepare(`DELETE FROM ${this.table} WHERE key IN (${part.map(() => "?").join(",")})`).run(...part);
+      this.sized("delete", part.length).run(...part);
     }
     return keys.map((k) => found.has(this.full(k)));
   }
