@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { auditJson, auditPins, auditText } from "./audit/audit.js";
+import { auditPins, writeAudit } from "./audit/audit.js";
 import { parseRequirements } from "./audit/requirements.js";
 import { systemClock, type Clock } from "./clock.js";
 import { parseCommand } from "./commands/parse.js";
@@ -122,14 +122,15 @@ async function lookupCommand(args: string[], json: boolean, s: Mirror, out: Writ
   return EXIT.ok;
 }
 
-async function auditCommand(file: string | undefined, format: string, s: Mirror, out: Writable): Promise<number> {
+async function auditCommand(file: string | undefined, format: string, s: Mirror, out: Writable, err: Writable): Promise<number> {
   if (!file) throw new UserInputError("audit needs -r <requirements file>");
   if (format !== "text" && format !== "json") throw new UserInputError(`unknown --format "${format}" (text or json)`);
   const text = await readInput(file);
-  const pins = parseRequirements(text, file);
+  const { pins, warnings } = parseRequirements(text, file);
   await requireMirror(s);
+  for (const w of warnings) err.write(`warning: ${w}\n`);
   const results = await auditPins(s.advisories, pins);
-  out.write(format === "json" ? `${JSON.stringify(auditJson(results))}\n` : `${auditText(results)}\n`);
+  await writeAudit(out, results, format, warnings);
   return results.some((r) => r.findings.length > 0) ? EXIT.vulnerable : EXIT.ok;
 }
 
@@ -216,7 +217,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "lookup":
         return await withMirror(config, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, io.stdout));
       case "audit":
-        return await withMirror(config, clock, (s) => auditCommand(parsed.values.requirement ?? rest[0], parsed.values.format ?? "text", s, io.stdout));
+        return await withMirror(config, clock, (s) => auditCommand(parsed.values.requirement ?? rest[0], parsed.values.format ?? "text", s, io.stdout, io.stderr));
       default:
         io.stderr.write(`unknown command "${command}"\n\n${usage()}`);
         return EXIT.badInput;

@@ -17,8 +17,13 @@ function rank(s: Severity): number {
 
 /** Advisories in the mirror that affect a watch (or a pinned version), most severe first. */
 export async function findAffecting(advisories: AdvisoryStore, watch: Watch): Promise<Finding[]> {
+  return affectingOf(await advisories.byPackage(watch.name), watch);
+}
+
+/** The same, among advisories already read (a package's, once for every pin of it in an audit). */
+export function affectingOf(candidates: readonly StoredAdvisory[], watch: Watch): Finding[] {
   const found: Finding[] = [];
-  for (const stored of await advisories.byPackage(watch.name)) {
+  for (const stored of candidates) {
     const effect = affects(stored.advisory, watch);
     if (effect.affected) found.push({ stored, effect, severity: severityOf(stored.advisory) });
   }

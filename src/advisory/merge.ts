@@ -30,9 +30,10 @@ export function idsOf(a: Advisory): string[] {
 
 /**
  * Records that alias each other (PYSEC ↔ GHSA ↔ CVE ↔ PSF) as one advisory under `canonical`: union of
- * aliases, references and affected ranges, the most specific severity (every vector is kept; scoring
- * prefers the newest CVSS version), the earliest `published`, the latest `modified`; withdrawn only
- * when every record is. Pure.
+ * aliases and references; the earliest `published`, the latest `modified`; withdrawn only when every
+ * record is. What it affects, its words and its severity come from the records that are not withdrawn:
+ * a record withdrawn because it named the wrong package must not keep that package affected through
+ * an alias it shares with an active one. Pure.
  */
 export function mergeRecords(canonical: string, records: readonly Advisory[]): Advisory {
   const ordered = [...records].sort((a, b) => (a.id === canonical ? -1 : b.id === canonical ? 1 : rank(a.id) - rank(b.id) || a.id.localeCompare(b.id)));
@@ -42,10 +43,13 @@ export function mergeRecords(canonical: string, records: readonly Advisory[]): A
   ids.delete(canonical);
   const published = ordered.map((r) => r.published).filter((p): p is string => Boolean(p)).sort((a, b) => instant(a) - instant(b))[0];
   const modified = ordered.map((r) => r.modified).sort((a, b) => instant(b) - instant(a))[0]!;
-  const withdrawn = ordered.every((r) => r.withdrawn) ? ordered.map((r) => r.withdrawn!).sort((a, b) => instant(b) - instant(a))[0] : undefined;
-  const summary = ordered.find((r) => r.summary)?.summary;
-  const details = ordered.find((r) => r.details)?.details;
-  const dbSeverity = ordered.map((r) => r.database_specific).find((d) => d && typeof d["severity"] === "string");
+  const active = ordered.filter((r) => !r.withdrawn);
+  const withdrawn = active.length === 0 ? ordered.map((r) => r.withdrawn!).sort((a, b) => instant(b) - instant(a))[0] : undefined;
+  // When every record is withdrawn, the advisory says what it said, marked withdrawn.
+  const standing = active.length > 0 ? active : ordered;
+  const summary = standing.find((r) => r.summary)?.summary;
+  const details = standing.find((r) => r.details)?.details;
+  const dbSeverity = standing.map((r) => r.database_specific).find((d) => d && typeof d["severity"] === "string");
   return {
     id: canonical,
     modified,
@@ -55,8 +59,8 @@ export function mergeRecords(canonical: string, records: readonly Advisory[]): A
     related: [...new Set(ordered.flatMap((r) => r.related))].sort(),
     ...(summary && { summary }),
     ...(details && { details }),
-    severity: uniqueBy(ordered.flatMap((r) => r.severity), (s) => `${s.type}|${s.score}`),
-    affected: uniqueBy(ordered.flatMap((r) => r.affected), (a) => JSON.stringify(a)),
+    severity: uniqueBy(standing.flatMap((r) => r.severity), (s) => `${s.type}|${s.score}`),
+    affected: uniqueBy(standing.flatMap((r) => r.affected), (a) => JSON.stringify(a)),
     references: uniqueBy(ordered.flatMap((r) => r.references), (r) => r.url),
     ...(dbSeverity && { database_specific: { severity: dbSeverity["severity"] } }),
   };

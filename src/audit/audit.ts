@@ -1,43 +1,81 @@
-import { findAffecting, formatFinding, type Finding } from "../lookup.js";
+import type { Writable } from "node:stream";
+import type { StoredAdvisory } from "../advisory/diff.js";
+import { affectingOf, formatFinding, type Finding } from "../lookup.js";
 import type { AdvisoryStore } from "../store/ports.js";
 import type { Pin } from "./requirements.js";
-import { mapLimit } from "../util/map-limit.js";
 
 export interface AuditResult {
   readonly pin: Pin;
-  readonly findings: Finding[];
+  readonly findings: readonly Finding[];
 }
 
+/**
+ * Each package's advisories are read once per run and each (package, version) evaluated once:
+ * a file pinning one package thousands of times costs what its distinct versions cost.
+ */
 export async function auditPins(advisories: AdvisoryStore, pins: readonly Pin[]): Promise<AuditResult[]> {
-  // Store reads run on libuv's thread pool: a few in flight at once keep it busy.
-  return mapLimit(pins, 8, async (pin) => ({ pin, findings: await findAffecting(advisories, { name: pin.name, specifier: `==${pin.version}` }) }));
+  const byPackage = new Map<string, readonly StoredAdvisory[]>();
+  const byPin = new Map<string, readonly Finding[]>();
+  const results: AuditResult[] = [];
+  for (const pin of pins) {
+    const key = `${pin.name}==${pin.version}`;
+    let findings = byPin.get(key);
+    if (!findings) {
+      let candidates = byPackage.get(pin.name);
+      if (!candidates) byPackage.set(pin.name, (candidates = await advisories.byPackage(pin.name)));
+      byPin.set(key, (findings = affectingOf(candidates, { name: pin.name, specifier: `==${pin.version}` })));
+    }
+    results.push({ pin, findings });
+  }
+  return results;
 }
 
-/** pip-audit's JSON shape, so tools that read pip-audit output can read ours. */
-export function auditJson(results: readonly AuditResult[]): unknown {
-  return {
-    dependencies: results.map(({ pin, findings }) => ({
-      name: pin.name,
-      version: pin.version,
-      vulns: findings.map((f) => ({
-        id: f.stored.advisory.id,
-        fix_versions: f.effect.fixed,
-        aliases: f.stored.advisory.aliases,
-        description: f.stored.advisory.details ?? f.stored.advisory.summary ?? "",
-      })),
-    })),
-    fixes: [],
-  };
+/** Writes in pieces, waiting whenever the stream asks to (a huge report never sits whole in memory). */
+async function writeAll(out: Writable, pieces: Iterable<string>): Promise<void> {
+  for (const piece of pieces) {
+    if (!out.write(piece)) await new Promise<void>((resolve) => out.once("drain", resolve));
+  }
 }
 
-export function auditText(results: readonly AuditResult[]): string {
+function* jsonPieces(results: readonly AuditResult[], warnings: readonly string[]): Generator<string> {
+  yield '{"dependencies":[';
+  let first = true;
+  // One description string per advisory, however many pins it affects.
+  const vuln = new Map<string, string>();
+  for (const { pin, findings } of results) {
+    const vulns = findings.map((f) => {
+      const a = f.stored.advisory;
+      let text = vuln.get(a.id);
+      if (text === undefined) vuln.set(a.id, (text = JSON.stringify({ id: a.id, fix_versions: f.effect.fixed, aliases: a.aliases, description: a.details ?? a.summary ?? "" })));
+      return text;
+    });
+    yield `${first ? "" : ","}{"name":${JSON.stringify(pin.name)},"version":${JSON.stringify(pin.version)},"vulns":[${vulns.join(",")}]}`;
+    first = false;
+  }
+  yield `],"fixes":[]${warnings.length ? `,"warnings":${JSON.stringify(warnings)}` : ""}}\n`;
+}
+
+function* textPieces(results: readonly AuditResult[]): Generator<string> {
   const hit = results.filter((r) => r.findings.length > 0);
   const count = hit.reduce((n, r) => n + r.findings.length, 0);
-  if (count === 0) return `No known vulnerabilities found in ${results.length} packages.`;
-  const lines = [`Found ${count} known ${count === 1 ? "vulnerability" : "vulnerabilities"} in ${hit.length} of ${results.length} packages:`];
-  for (const r of hit) {
-    lines.push(`${r.pin.name}==${r.pin.version}`);
-    for (const f of r.findings) lines.push(`  ${formatFinding(f)}`);
+  const packages = (n: number) => `${n} ${n === 1 ? "package" : "packages"}`;
+  if (count === 0) {
+    yield `No known vulnerabilities found in ${packages(results.length)}.\n`;
+    return;
   }
-  return lines.join("\n");
+  yield `Found ${count} known ${count === 1 ? "vulnerability" : "vulnerabilities"} in ${hit.length} of ${packages(results.length)}:\n`;
+  const line = new Map<Finding, string>();
+  for (const r of hit) {
+    yield `${r.pin.name}==${r.pin.version}\n`;
+    for (const f of r.findings) {
+      let text = line.get(f);
+      if (text === undefined) line.set(f, (text = `  ${formatFinding(f)}\n`));
+      yield text;
+    }
+  }
+}
+
+/** pip-audit's JSON shape (so tools that read pip-audit output can read ours), or the text report. */
+export function writeAudit(out: Writable, results: readonly AuditResult[], format: "json" | "text", warnings: readonly string[]): Promise<void> {
+  return writeAll(out, format === "json" ? jsonPieces(results, warnings) : textPieces(results));
 }

@@ -1,5 +1,5 @@
 import type { NormalizedName } from "../advisory/names.js";
-import { cleanLine, logicalLines, parseRequirementLine } from "../deps/pep508.js";
+import { cleanLine, lineCount, logicalLines, parseRequirementLine } from "../deps/pep508.js";
 import { UserInputError } from "../errors.js";
 import { isVersion } from "../matching/intervals.js";
 
@@ -12,10 +12,13 @@ export interface Pin {
 const MAX_BYTES = 1024 * 1024;
 const MAX_LINES = 10_000;
 
-/** Parses a pinned requirements file (`pip freeze` / `pip-compile` output). Throws UserInputError naming file and line. */
-export function parseRequirements(text: string, file: string): Pin[] {
+/**
+ * Parses a pinned requirements file (`pip freeze` / `pip-compile` output). Throws UserInputError
+ * naming file and line. A package pinned twice is audited at both pins, with a warning (pip refuses it).
+ */
+export function parseRequirements(text: string, file: string): { pins: Pin[]; warnings: string[] } {
   if (Buffer.byteLength(text) > MAX_BYTES) throw new UserInputError(`${file}: larger than ${MAX_BYTES} bytes`);
-  if (text.split("\n").length > MAX_LINES) throw new UserInputError(`${file}: more than ${MAX_LINES} lines`);
+  if (lineCount(text) > MAX_LINES) throw new UserInputError(`${file}: more than ${MAX_LINES} lines`);
   const pins: Pin[] = [];
   for (const { line, number } of logicalLines(text)) {
     const r = parseRequirementLine(line);
@@ -39,5 +42,16 @@ export function parseRequirements(text: string, file: string): Pin[] {
       }
     }
   }
-  return pins;
+  return { pins, warnings: duplicatePins(pins, file) };
+}
+
+function duplicatePins(pins: readonly Pin[], file: string): string[] {
+  const first = new Map<string, Pin>();
+  const warnings: string[] = [];
+  for (const p of pins) {
+    const earlier = first.get(p.name);
+    if (!earlier) first.set(p.name, p);
+    else warnings.push(`${file}:${p.line}: ${p.name} is pinned again (first at line ${earlier.line}, ==${earlier.version}); pip would refuse this file; both pins are audited`);
+  }
+  return warnings;
 }

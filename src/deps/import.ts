@@ -3,7 +3,7 @@ import { canonicalPackage, isValidName } from "../advisory/names.js";
 import { UserInputError } from "../errors.js";
 import { isVersion } from "../matching/intervals.js";
 import { specIntervals, type Watch } from "../matching/specifiers.js";
-import { logicalLines, parseRequirementLine } from "./pep508.js";
+import { lineCount, logicalLines, parseRequirementLine } from "./pep508.js";
 
 export const FORMATS = ["requirements.txt", "uv.lock", "poetry.lock", "Pipfile.lock", "pylock.toml", "pyproject.toml"] as const;
 export type DepFormat = (typeof FORMATS)[number];
@@ -177,7 +177,7 @@ function parsePipfileLock(text: string, label: string, notes: string[]): Watch[]
 /** Turns a dependency file into watches tagged with nothing yet; throws UserInputError for unreadable or oversize input. */
 export function parseDependencyFile(text: string, label: string): Imported {
   if (Buffer.byteLength(text) > IMPORT_LIMITS.bytes) throw new UserInputError(`${label} is larger than ${IMPORT_LIMITS.bytes / 1024} KB.`);
-  if (text.split("\n").length > IMPORT_LIMITS.lines) throw new UserInputError(`${label} has more than ${IMPORT_LIMITS.lines} lines.`);
+  if (lineCount(text) > IMPORT_LIMITS.lines) throw new UserInputError(`${label} has more than ${IMPORT_LIMITS.lines} lines.`);
   const format = detectFormat(label, text);
   const notes: string[] = [];
   let watches: Watch[];

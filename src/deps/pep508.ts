@@ -38,6 +38,13 @@ export function parseRequirementLine(raw: string): RequirementLine {
 }
 
 /** Joins backslash continuations; yields each logical line with the number of its first physical line. */
+/** Lines as an editor counts them: a final newline ends the last line, it does not start another. */
+export function lineCount(text: string): number {
+  if (text === "") return 0;
+  const breaks = text.match(/\n/g)?.length ?? 0;
+  return text.endsWith("\n") ? breaks : breaks + 1;
+}
+
 export function* logicalLines(text: string): Generator<{ readonly line: string; readonly number: number }> {
   const physical = text.split(/\r?\n/);
   for (let i = 0; i < physical.length; i++) {

@@ -12,9 +12,15 @@ export interface Effect {
   readonly fixed: string[];
   /** Versions in the advisory that are not valid PEP 440 (reported, not guessed). */
   readonly invalid: string[];
+  /**
+   * The advisory names the package but states no affected versions (no range, no version list).
+   * By OSV's rules no version is affected (`affected` is false); chat may still say it names the package.
+   */
+  readonly unstated: boolean;
 }
 
-const NOT_AFFECTED: Effect = { affected: false, versions: [], fixed: [], invalid: [] };
+export const NOT_AFFECTED: Effect = { affected: false, versions: [], fixed: [], invalid: [], unstated: false };
+const UNSTATED: Effect = { ...NOT_AFFECTED, versions: ["versions not stated"], unstated: true };
 
 /** The affected entries of an advisory for one PyPI package, evaluated. */
 export function setsFor(advisory: Advisory, name: NormalizedName): AffectedSet[] {
@@ -24,7 +30,6 @@ export function setsFor(advisory: Advisory, name: NormalizedName): AffectedSet[]
 }
 
 function effectOfSet(set: AffectedSet, allowed: readonly Interval[]): string[] {
-  if (set.unstated) return ["versions not stated"];
   const pieces = intersectAll(set.intervals, allowed).map(describe);
   for (const v of set.versions) {
     // Listed versions inside a range are already described by it.
@@ -37,12 +42,14 @@ function effectOfSet(set: AffectedSet, allowed: readonly Interval[]): string[] {
 /** Whether `advisory` affects `watch`, and which watched versions. Withdrawn advisories affect nothing. */
 export function affects(advisory: Advisory, watch: Watch): Effect {
   if (advisory.withdrawn) return NOT_AFFECTED;
-  const sets = setsFor(advisory, watch.name);
-  if (sets.length === 0) return NOT_AFFECTED;
+  const named = setsFor(advisory, watch.name);
+  // An entry that states no versions matches no version (OSV's evaluation, pip-audit, osv-scanner).
+  const sets = named.filter((s) => !s.unstated);
+  if (sets.length === 0) return named.length > 0 ? UNSTATED : NOT_AFFECTED;
   const allowed = specIntervals(watch.specifier);
   const versions = [...new Set(sets.flatMap((s) => effectOfSet(s, allowed)))];
   const fixed = [...new Set(sets.flatMap((s) => s.fixed))];
   const invalid = [...new Set(sets.flatMap((s) => s.invalid))];
   // An unparseable fixed event leaves its range open (we alert rather than guess); `invalid` lets the message say so.
-  return { affected: versions.length > 0, versions, fixed, invalid };
+  return { affected: versions.length > 0, versions, fixed, invalid, unstated: false };
 }

@@ -45,7 +45,8 @@ export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Da
         if (watch.name !== name) continue;
         let effect = effects.get(watch.specifier);
         if (!effect) effects.set(watch.specifier, (effect = affects(stored.advisory, watch)));
-        if (!effect.affected) continue;
+        // An advisory that names the package without stating versions is still worth a line in chat.
+        if (!effect.affected && !effect.unstated) continue;
         if (channel.fixedOnly && effect.fixed.length === 0 && !malicious) continue;
         out.push({ channel, watch, effect });
         if (track) seen.add(key);

@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { NormalizedName } from "../advisory/names.js";
+import { NOT_AFFECTED } from "../matching/affects.js";
 import { matchAdvisory } from "../matching/match.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { buildNotification } from "../render/notification.js";
@@ -34,6 +35,10 @@ export interface Ingest {
   publish(change: Change): Promise<void>;
 }
 
+function packagesOf(a: Change["current"]["advisory"]): NormalizedName[] {
+  return [...new Set(a.affected.flatMap((x) => (x.package ? [x.package.name as NormalizedName] : [])))];
+}
+
 /** records → mirror → matches → outbox (or digest queue). */
 export function createIngest(deps: IngestDeps): Ingest {
   const { advisories, delivery, index, clock } = deps;
@@ -62,11 +67,32 @@ export function createIngest(deps: IngestDeps): Ingest {
     if (change.kind === "withdrawn") {
       // Only those who were told need to hear it is withdrawn.
       const name = (stored.advisory.affected.find((a) => a.package)?.package?.name ?? "") as NormalizedName;
-      const n = buildNotification("withdrawn", stored, { name, specifier: "" }, { affected: false, versions: [], fixed: [], invalid: [] });
+      const n = buildNotification("withdrawn", stored, { name, specifier: "" }, NOT_AFFECTED);
       return deliver(Object.keys(await delivery.told(stored.advisory.id)).map((key) => ({ channel: index.channel(key), key, n })), now);
     }
     const kind = change.kind === "new" ? "new" : "updated";
-    return deliver(matchAdvisory(stored, index, now).map((m) => ({ channel: m.channel, key: m.channel.key, n: buildNotification(kind, stored, m.watch, m.effect, m.lookalike) })), now);
+    const matches = matchAdvisory(stored, index, now);
+    const targets = matches.map((m) => ({ channel: m.channel, key: m.channel.key, n: buildNotification(kind, stored, m.watch, m.effect, m.lookalike) }));
+    return deliver([...targets, ...(await noLongerNamed(change, new Set(targets.map((t) => t.key))))], now);
+  }
+
+  /**
+   * A package the advisory no longer names (the record that named it was withdrawn, say): the
+   * channels that were told about it for that package get the withdrawal.
+   */
+  async function noLongerNamed(change: Change, matched: ReadonlySet<string>): Promise<{ channel: Channel | undefined; key: string; n: Notification }[]> {
+    if (!change.previous) return [];
+    const now = new Set(packagesOf(change.current.advisory));
+    const dropped = packagesOf(change.previous.advisory).filter((p) => !now.has(p));
+    if (dropped.length === 0) return [];
+    const out: { channel: Channel | undefined; key: string; n: Notification }[] = [];
+    for (const key of Object.keys(await delivery.told(change.current.advisory.id))) {
+      const channel = index.channel(key);
+      const name = channel?.watches.find((w) => dropped.includes(w.name))?.name;
+      if (matched.has(key) || !name) continue;
+      out.push({ channel, key, n: buildNotification("withdrawn", change.current, { name, specifier: "" }, NOT_AFFECTED) });
+    }
+    return out;
   }
 
   async function publish(change: Change): Promise<void> {

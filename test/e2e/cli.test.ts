@@ -91,7 +91,7 @@ describe("CLI", () => {
   it("audit exits 0 on a clean file and 2 on bad input, naming file and line", async () => {
     expect((await cli("audit", "-r", file("clean.txt", "requests==2.31.0\nflask==2.3.2\n"))).code).toBe(0);
     const text = await cli("audit", "-r", file("clean2.txt", "requests==2.31.0\n"));
-    expect(text.out).toBe("No known vulnerabilities found in 1 packages.\n");
+    expect(text.out).toBe("No known vulnerabilities found in 1 package.\n");
     const missing = await cli("audit", "-r", join(dir, "nope.txt"));
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/nope\.txt: cannot read: ENOENT/);

@@ -14,7 +14,7 @@ describe("pinned requirements", () => {
       "",
       "jw.util===2.3",
     ].join("\n");
-    expect(parseRequirements(text, "req.txt")).toEqual([
+    expect(parseRequirements(text, "req.txt").pins).toEqual([
       { name: "requests", version: "2.28.1", line: 3 },
       { name: "django", version: "4.2.1", line: 4 },
       { name: "jw-util", version: "2.3", line: 8 },
@@ -32,7 +32,15 @@ describe("pinned requirements", () => {
     expect(() => parseRequirements(text, "req.txt")).toThrow(message);
   });
 
-  it("rejects oversize input", () => {
+  it("rejects oversize input, and takes exactly 10,000 lines with a final newline", () => {
     expect(() => parseRequirements("a==1\n".repeat(10_001), "big.txt")).toThrow(/more than 10000 lines/);
+    expect(parseRequirements("a==1\n".repeat(10_000), "big.txt").pins).toHaveLength(10_000);
+    expect(parseRequirements(`${"a==1\n".repeat(9_999)}a==1`, "big.txt").pins).toHaveLength(10_000);
+  });
+
+  it("warns about a package pinned twice and keeps both pins", () => {
+    const { pins, warnings } = parseRequirements("Django==4.2.1\nrequests==2.31.0\ndjango==3.2.0\n", "req.txt");
+    expect(pins.map((p) => `${p.name}==${p.version}`)).toEqual(["django==4.2.1", "requests==2.31.0", "django==3.2.0"]);
+    expect(warnings).toEqual(["req.txt:3: django is pinned again (first at line 1, ==4.2.1); pip would refuse this file; both pins are audited"]);
   });
 });
