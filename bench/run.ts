@@ -1,9 +1,10 @@
 // `npm run bench`: every figure of BENCHMARKS.md, measured on this machine against local fakes.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { createSlackAdapter } from "../adapters/slack/slack-adapter.js";
 import { createDiscordAdapter } from "../adapters/discord/discord-adapter.js";
@@ -95,6 +96,31 @@ for (let i = 0; i < 5; i++) {
 }
 const ratio = median(pythonMs) / median(auditMs);
 row("audit of a 300-line pinned requirements file, whole process", `${median(auditMs).toFixed(0)} ms; Python packaging reference ${median(pythonMs).toFixed(0)} ms; ${ratio.toFixed(1)}x`, "< 1 s and ≥ 10x", median(auditMs) < 1000 && ratio >= 10);
+
+// 3b. audit of 10,000 pins of the package with the most advisories, whole process, time and peak RSS.
+{
+  const counts = new Map<string, number>();
+  for (const r of records) for (const a of (r["affected"] as { package: { name: string } }[]) ?? []) counts.set(a.package.name, (counts.get(a.package.name) ?? 0) + 1);
+  const [top, advisoriesOfTop] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+  // 400 distinct versions, as a package with a long history has: 0.0.0 … 3.9.9.
+  const bigReq = join(work, "big-requirements.txt");
+  writeFileSync(bigReq, `${Array.from({ length: 10_000 }, (_, i) => `${top}==${Math.floor(i / 100) % 4}.${Math.floor(i / 10) % 10}.${i % 10}`).join("\n")}\n`);
+  const runs: { ms: number; rss: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const rss = await new Promise<number>((resolve, reject) => {
+      const c = spawn(process.execPath, ["--import", pathToFileURL(join(here, "rss-on-exit.js")).href, join(root, "dist/src/bin.js"), "audit", "-r", bigReq, "--format", "json"], { env: { ...process.env, STORE_URL: `sqlite://${store}`, LOG_LEVEL: "silent" }, stdio: ["ignore", "ignore", "inherit", "pipe"] });
+      let text = "";
+      c.stdio[3]!.on("data", (d: Buffer) => (text += d.toString()));
+      c.on("error", reject);
+      c.on("close", (code) => (code === 0 || code === 1 ? resolve(Number(text)) : reject(new Error(`audit exited ${code}`))));
+    });
+    runs.push({ ms: performance.now() - t, rss });
+  }
+  const ms = median(runs.map((r) => r.ms));
+  const rss = median(runs.map((r) => r.rss));
+  row(`audit of 10,000 pins of the package with the most advisories (${advisoriesOfTop}), JSON, whole process`, `${(ms / 1000).toFixed(2)} s, peak RSS ${rss.toFixed(0)} MB`, "< 5 s, < 300 MB", ms < 5000 && rss < 300);
+}
 
 // 4. match the whole mirror against 1,000,000 watches.
 const m = await child("match-child.js", []);

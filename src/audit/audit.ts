@@ -30,7 +30,7 @@ export async function auditPins(advisories: AdvisoryStore, pins: readonly Pin[])
   return results;
 }
 
-/** Writes in pieces, waiting whenever the stream asks to (a huge report never sits whole in memory). */
+/** Writes piece by piece, waiting whenever the stream asks to (a huge report never sits whole in memory). */
 async function writeAll(out: Writable, pieces: Iterable<string>): Promise<void> {
   for (const piece of pieces) {
     if (!out.write(piece)) await new Promise<void>((resolve) => out.once("drain", resolve));

@@ -45,13 +45,15 @@ export function parseRequirements(text: string, file: string): { pins: Pin[]; wa
   return { pins, warnings: duplicatePins(pins, file) };
 }
 
+/** One warning per package pinned more than once, naming the lines (a few of them, for a long list). */
 function duplicatePins(pins: readonly Pin[], file: string): string[] {
-  const first = new Map<string, Pin>();
+  const lines = new Map<string, Pin[]>();
+  for (const p of pins) lines.set(p.name, [...(lines.get(p.name) ?? []), p]);
   const warnings: string[] = [];
-  for (const p of pins) {
-    const earlier = first.get(p.name);
-    if (!earlier) first.set(p.name, p);
-    else warnings.push(`${file}:${p.line}: ${p.name} is pinned again (first at line ${earlier.line}, ==${earlier.version}); pip would refuse this file; both pins are audited`);
+  for (const [name, ps] of lines) {
+    if (ps.length < 2) continue;
+    const shown = ps.slice(0, 5).map((p) => `${p.line} (==${p.version})`).join(", ");
+    warnings.push(`${file}: ${name} is pinned ${ps.length} times, at lines ${shown}${ps.length > 5 ? ", …" : ""}; pip would refuse this file; every pin is audited`);
   }
   return warnings;
 }

@@ -41,6 +41,7 @@ describe("pinned requirements", () => {
   it("warns about a package pinned twice and keeps both pins", () => {
     const { pins, warnings } = parseRequirements("Django==4.2.1\nrequests==2.31.0\ndjango==3.2.0\n", "req.txt");
     expect(pins.map((p) => `${p.name}==${p.version}`)).toEqual(["django==4.2.1", "requests==2.31.0", "django==3.2.0"]);
-    expect(warnings).toEqual(["req.txt:3: django is pinned again (first at line 1, ==4.2.1); pip would refuse this file; both pins are audited"]);
+    expect(warnings).toEqual(["req.txt: django is pinned 2 times, at lines 1 (==4.2.1), 3 (==3.2.0); pip would refuse this file; every pin is audited"]);
+    expect(parseRequirements("a==1\n".repeat(300), "r.txt").warnings).toEqual(["r.txt: a is pinned 300 times, at lines 1 (==1), 2 (==1), 3 (==1), 4 (==1), 5 (==1), …; pip would refuse this file; every pin is audited"]);
   });
 });
