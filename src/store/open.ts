@@ -57,16 +57,35 @@ function serializedInProcess(keyv: Keyv): Db {
   return { keyv, transaction: (fn) => mutex.run(fn), close: () => keyv.disconnect() };
 }
 
+/**
+ * Keyv 5 wrote PostgreSQL keys as "keyv:<key>"; @keyv/postgres 6 keeps namespaces in a column of
+ * their own and reads "<key>". Renames the old rows once (a no-op on a new or migrated table).
+ */
+async function adoptKeyv5Rows(uri: string, table: string): Promise<void> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: uri, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const exists = await client.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [table]);
+    if (!exists.rows[0]?.t) return;
+    await client.query(`UPDATE ${table} AS old SET key = substr(old.key, 6) WHERE old.key LIKE 'keyv:%' AND NOT EXISTS (SELECT 1 FROM ${table} AS cur WHERE cur.key = substr(old.key, 6))`);
+  } finally {
+    await client.end();
+  }
+}
+
 async function connect(url: string): Promise<Db> {
   if (url === "memory://") return serializedInProcess(new Keyv());
   // The shared stores' clients load only when STORE_URL names them (start-up time and memory of the embedded default).
   if (/^rediss?:\/\//.test(url)) {
     const { default: KeyvRedis } = await import("@keyv/redis");
-    const store = new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 });
-    return serializedInProcess(new Keyv({ store, namespace: "pysec-herald", serialization: codec }));
+    // Keyv 5 prefixed "pysec-herald:" and @keyv/redis added "pysec-herald::" again: the same keys here.
+    const store = new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000, namespace: "pysec-herald::pysec-herald", keyPrefixSeparator: ":" });
+    return serializedInProcess(new Keyv({ store, serialization: codec }));
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { default: KeyvPostgres } = await import("@keyv/postgres");
+    await adoptKeyv5Rows(url, "pysec_herald");
     return serializedInProcess(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), serialization: codec }));
   }
   if (!url.startsWith("sqlite://")) {
