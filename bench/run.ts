@@ -109,7 +109,7 @@ row("audit of a 300-line pinned requirements file, whole process", `${median(aud
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
     const rss = await new Promise<number>((resolve, reject) => {
-      const c = spawn(process.execPath, ["--import", pathToFileURL(join(here, "rss-on-exit.js")).href, join(root, "dist/src/bin.js"), "audit", "-r", bigReq, "--format", "json"], { env: { ...process.env, STORE_URL: `sqlite://${store}`, LOG_LEVEL: "silent" }, stdio: ["ignore", "ignore", "inherit", "pipe"] });
+      const c = spawn(process.execPath, ["--import", pathToFileURL(join(here, "rss-on-exit.js")).href, join(root, "dist/src/bin.js"), "audit", "-r", bigReq, "--format", "json"], { env: { ...process.env, STORE_URL: `sqlite://${store}`, LOG_LEVEL: "silent" }, stdio: ["ignore", "ignore", "ignore", "pipe"] });
       let text = "";
       c.stdio[3]!.on("data", (d: Buffer) => (text += d.toString()));
       c.on("error", reject);

@@ -11,7 +11,9 @@ import { createLogger, type Logger } from "./log.js";
 import { findAffecting, formatFinding } from "./lookup.js";
 import { exportChannels, importChannels, parseBackup } from "./backup.js";
 import { openMirror } from "./mirror.js";
+import { mirrorState, staleness } from "./mirror-state.js";
 import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
+import { createKeyvCursorStore } from "./store/keyv-cursor-store.js";
 import { openDb } from "./store/open.js";
 import type { ChannelStore } from "./store/ports.js";
 import type { Services } from "./services.js";
@@ -95,15 +97,21 @@ async function readInput(file: string): Promise<string> {
   }
 }
 
-async function requireMirror(s: Mirror): Promise<void> {
+/** Refuses an empty mirror (exit 2) and warns, on stderr, about one that is out of date. */
+async function requireMirror(s: Mirror, io: { readonly staleHours: number; readonly now: Date; readonly err: Writable }): Promise<void> {
   // One key read: counting advisories would read every package's list.
   if ((await s.advisories.packageNames()).length === 0) throw new UserInputError("The local mirror is empty: run `pysec-herald sync` first (it needs the network once).");
+  const note = staleness(mirrorState(true, await createKeyvCursorStore(s.db).get("osv"), io.now, io.staleHours));
+  if (note) io.err.write(`warning:${note}\n`);
 }
 
-async function lookupCommand(args: string[], json: boolean, s: Mirror, out: Writable): Promise<number> {
+type Answer = { readonly out: Writable; readonly err: Writable; readonly staleHours: number; readonly now: Date };
+
+async function lookupCommand(args: string[], json: boolean, s: Mirror, io: Answer): Promise<number> {
+  const { out } = io;
   const cmd = parseCommand(`lookup ${args.join(" ")}`);
   if (cmd.name !== "lookup") return EXIT.badInput;
-  await requireMirror(s);
+  await requireMirror(s, io);
   const found = await findAffecting(s.advisories, { name: cmd.package, specifier: cmd.version ? `==${cmd.version}` : "" });
   if (json) {
     out.write(`${JSON.stringify(found.map((f) => ({
@@ -122,12 +130,13 @@ async function lookupCommand(args: string[], json: boolean, s: Mirror, out: Writ
   return EXIT.ok;
 }
 
-async function auditCommand(file: string | undefined, format: string, s: Mirror, out: Writable, err: Writable): Promise<number> {
+async function auditCommand(file: string | undefined, format: string, s: Mirror, io: Answer): Promise<number> {
+  const { out, err } = io;
   if (!file) throw new UserInputError("audit needs -r <requirements file>");
   if (format !== "text" && format !== "json") throw new UserInputError(`unknown --format "${format}" (text or json)`);
   const text = await readInput(file);
   const { pins, warnings } = parseRequirements(text, file);
-  await requireMirror(s);
+  await requireMirror(s, io);
   for (const w of warnings) err.write(`warning: ${w}\n`);
   const results = await auditPins(s.advisories, pins);
   await writeAudit(out, results, format, warnings);
@@ -168,6 +177,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.badInput;
   }
   const log = createLogger(config.logLevel, secretValues(io.env));
+  const answer: Answer = { out: io.stdout, err: io.stderr, staleHours: config.mirrorStaleHours, now: clock.now() };
   try {
     switch (command) {
       case "start": {
@@ -215,9 +225,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         });
       }
       case "lookup":
-        return await withMirror(config, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, io.stdout));
+        return await withMirror(config, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, answer));
       case "audit":
-        return await withMirror(config, clock, (s) => auditCommand(parsed.values.requirement ?? rest[0], parsed.values.format ?? "text", s, io.stdout, io.stderr));
+        return await withMirror(config, clock, (s) => auditCommand(parsed.values.requirement ?? rest[0], parsed.values.format ?? "text", s, answer));
       default:
         io.stderr.write(`unknown command "${command}"\n\n${usage()}`);
         return EXIT.badInput;

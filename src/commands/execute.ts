@@ -9,6 +9,7 @@ import { watchText, type Watch } from "../matching/specifiers.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { reply, type Reply } from "../render/notification.js";
 import type { AdvisoryStore, ChannelStore, CursorStore, Delivery } from "../store/ports.js";
+import { cannotTell, mirrorState, staleness, type MirrorState } from "../mirror-state.js";
 import { helpText } from "./help.js";
 import { MANAGING, parseCommand, type Command } from "./parse.js";
 
@@ -31,6 +32,8 @@ export interface CommandDeps {
   readonly clock: Clock;
   /** Prefix shown in help, e.g. "/pysec " on Slack. */
   readonly helpPrefix?: string;
+  /** MIRROR_STALE_HOURS: answers from an older mirror say how old it is (default 24). */
+  readonly mirrorStaleHours?: number;
 }
 
 const SHOWN_PER_WATCH = 5;
@@ -51,9 +54,16 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
     return next;
   }
 
-  async function known(watch: Watch): Promise<string> {
+  // Once the mirror holds advisories it keeps them: after the first yes, only its age is read.
+  let seeded = false;
+  async function mirror(): Promise<MirrorState> {
+    seeded ||= (await deps.advisories.packageNames()).length > 0;
+    return mirrorState(seeded, await deps.cursors.get("osv"), deps.clock.now(), deps.mirrorStaleHours ?? 24);
+  }
+
+  async function known(watch: Watch, state: MirrorState): Promise<string> {
     const found = await findAffecting(deps.advisories, watch);
-    if (found.length === 0) return `${watchText(watch)}: no known advisory affects it.`;
+    if (found.length === 0) return cannotTell(state, watchText(watch)) ?? `${watchText(watch)}: no known advisory affects it.`;
     const lines = found.slice(0, SHOWN_PER_WATCH).map((f) => `  • ${formatFinding(f)}`);
     if (found.length > SHOWN_PER_WATCH) lines.push(`  … and ${found.length - SHOWN_PER_WATCH} more (lookup ${watch.name})`);
     return `${watchText(watch)}: ${found.length} known ${found.length === 1 ? "advisory affects" : "advisories affect"} it:\n${lines.join("\n")}`;
@@ -70,8 +80,9 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
           const kept = c.watches.filter((w) => w.label !== undefined || !names.has(w.name));
           return withinLimit({ ...c, watches: [...kept, ...cmd.watches] });
         });
-        const reports = await Promise.all(cmd.watches.map(known));
-        return reply(`Now watching ${cmd.watches.map(watchText).join(", ")}.\n${reports.join("\n")}`);
+        const state = await mirror();
+        const reports = await Promise.all(cmd.watches.map((w) => known(w, state)));
+        return reply(`Now watching ${cmd.watches.map(watchText).join(", ")}.\n${reports.join("\n")}${staleness(state)}`);
       }
       case "import": {
         const parsed = parseDependencyFile(cmd.text, cmd.label);
@@ -82,7 +93,9 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
           return withinLimit({ ...c, watches: [...c.watches.filter((w) => w.label !== cmd.label), ...next] });
         });
         const found = await Promise.all(next.map(async (watch) => ({ watch, findings: await findAffecting(deps.advisories, watch) })));
-        return reply([`Imported ${cmd.label} (${parsed.format}): ${diffWatches(before, next)}`, affectedReport(found), notesReport(parsed.notes)].filter(Boolean).join("\n"));
+        const state = await mirror();
+        const affected = found.some((f) => f.findings.length > 0) ? affectedReport(found) : (cannotTell(state, `the versions in ${cmd.label}`) ?? affectedReport(found));
+        return reply([`Imported ${cmd.label} (${parsed.format}): ${diffWatches(before, next)}`, affected + staleness(state), notesReport(parsed.notes)].filter(Boolean).join("\n"));
       }
       case "unwatch-label": {
         let removed = 0;
@@ -127,8 +140,9 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         const watch: Watch = { name: cmd.package, specifier: cmd.version ? `==${cmd.version}` : "" };
         const found = await findAffecting(deps.advisories, watch);
         const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
-        if (found.length === 0) return reply(`No known advisory affects ${what}.`, true);
-        return reply(`${found.length} ${found.length === 1 ? "advisory affects" : "advisories affect"} ${what}:\n${found.map((f) => `• ${formatFinding(f)}`).join("\n")}`, true);
+        const state = await mirror();
+        if (found.length === 0) return reply(cannotTell(state, what) ?? `No known advisory affects ${what}.${staleness(state)}`, true);
+        return reply(`${found.length} ${found.length === 1 ? "advisory affects" : "advisories affect"} ${what}:\n${found.map((f) => `• ${formatFinding(f)}`).join("\n")}${staleness(state)}`, true);
       }
       case "mode":
         // Digests count from the moment a channel switches to them.
@@ -218,8 +232,10 @@ async function statusText(deps: CommandDeps, key: ChannelKey): Promise<string> {
   const items = (await deps.delivery.list()).filter((i) => i.channel === key);
   const parked = items.filter((i) => i.parked);
   const channel = await deps.channels.get(key);
+  const count = await deps.advisories.count();
+  const state = mirrorState(count > 0, sources["osv"] ?? { validators: {} }, deps.clock.now(), deps.mirrorStaleHours ?? 24);
   return [
-    `Mirror: ${await deps.advisories.count()} advisories.`,
+    `Mirror: ${count} advisories${state.kind === "not-ready" ? " (not ready: answers cannot say whether a version is affected)" : state.kind === "stale" ? " (out of date)" : ""}.${staleness(state)}`,
     ...(lines.length ? lines : ["No source has been polled yet."]),
     `This channel: ${items.length - parked.length} alerts pending, ${parked.length} parked.`,
     ...parked.slice(0, 5).map((i) => `  parked ${i.advisoryId}: ${i.parked}`),

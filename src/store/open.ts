@@ -30,13 +30,17 @@ export const SCHEMA_VERSION = 1;
  * `postgresql://…`, or `memory://` (tests, demo); refuses a store written by a newer release.
  */
 export async function openDb(url: string): Promise<Db> {
-  const db = await connect(url);
+  // The first read (or PostgreSQL's layout check) is where an unreachable server shows; the URL
+  // stays out of the message (it may hold a password).
+  const named = (err: unknown) => (errorMessage(err).startsWith("STORE_URL") ? err : new Error(`STORE_URL: cannot use the ${url.split(":")[0]} store: ${errorMessage(err)}`));
+  const db = await connect(url).catch((err: unknown) => {
+    throw named(err);
+  });
   try {
     await checkSchema(db.keyv);
   } catch (err) {
     await db.close().catch(() => undefined);
-    // The first read is where an unreachable server shows; the URL stays out (it may hold a password).
-    throw errorMessage(err).startsWith("STORE_URL") ? err : new Error(`STORE_URL: cannot use the ${url.split(":")[0]} store: ${errorMessage(err)}`);
+    throw named(err);
   }
   return db;
 }

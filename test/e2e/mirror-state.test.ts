@@ -1,0 +1,74 @@
+// Never "no known advisory" when the bot does not know: an empty mirror says it cannot tell, an
+// out-of-date one says how old it is (chat, through the real command handler, and the CLI).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { runCli } from "../../src/cli.js";
+import { mirrorState } from "../../src/mirror-state.js";
+import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
+import { allOsvRecords } from "../helpers/fixtures.js";
+import { startHarness, type Harness } from "../helpers/harness.js";
+
+let bucket: FakeOsvBucket;
+let h: Harness;
+
+beforeEach(async () => {
+  bucket = await startFakeOsvBucket(allOsvRecords());
+  h = await startHarness(bucket.url, { HTTP_TIMEOUT_SECONDS: "1" });
+});
+
+afterEach(async () => {
+  await h.close();
+  await bucket.close();
+});
+
+it("an empty mirror cannot tell, and says why once OSV has failed", async () => {
+  expect(await h.command("console:a", "lookup django 4.2.1")).toBe("The advisory mirror is not ready yet (its first download has not finished); I cannot tell whether django 4.2.1 is affected.");
+  bucket.fault("/PyPI/all.zip", { kind: "status", status: 503 }, 1_000);
+  await h.poll("osv");
+  expect(await h.command("console:a", "lookup django 4.2.1")).toMatch(/^The advisory mirror is not ready yet \(OSV unreachable since 2026-11-25T09:00:00.000Z: GET .*HTTP 503\); I cannot tell whether django 4.2.1 is affected\.$/);
+  const watched = await h.command("console:a", "watch django>=4.2,<5");
+  expect(watched).toContain("I cannot tell whether django>=4.2,<5 is affected.");
+  expect(watched).not.toMatch(/no known advisory/i);
+  expect(await h.command("console:a", "status")).toContain("Mirror: 0 advisories (not ready: answers cannot say whether a version is affected).");
+});
+
+it("an out-of-date mirror answers with its age", async () => {
+  await h.poll("osv");
+  expect(await h.command("console:a", "lookup requests 2.31.0")).toBe("No known advisory affects requests 2.31.0.");
+  h.clock.advance(30 * 3_600_000);
+  expect(await h.command("console:a", "lookup requests 2.31.0")).toBe("No known advisory affects requests 2.31.0. Note: the advisory mirror was last updated 30 hours ago (2026-11-25T09:00:00.000Z); newer advisories may be missing.");
+  expect(await h.command("console:a", "lookup requests 2.28.1")).toMatch(/^1 advisory affects requests 2\.28\.1:[\s\S]* Note: the advisory mirror was last updated 30 hours ago/);
+});
+
+it("the CLI warns about an out-of-date mirror on stderr and keeps its answer and exit code", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pysec-herald-stale-"));
+  try {
+    const env = { STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "silent", MIRROR_STALE_HOURS: "1" };
+    const run = async (...argv: string[]) => {
+      const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+      let out = "";
+      let err = "";
+      stdout.on("data", (c: Buffer) => (out += c.toString()));
+      stderr.on("data", (c: Buffer) => (err += c.toString()));
+      const start = new Date(Date.now() - 2 * 3_600_000);
+      const code = await runCli(argv, { stdout, stderr, env, clock: { now: () => (argv[0] === "sync" ? start : new Date()), sleep: async () => undefined } });
+      return { code, out, err };
+    };
+    expect((await run("sync")).code).toBe(0);
+    const r = await run("lookup", "requests", "2.31.0");
+    expect(r.out).toBe("No known advisory affects requests 2.31.0.\n");
+    expect(r.err).toMatch(/^warning: Note: the advisory mirror was last updated 2 hours ago/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("mirrorState: not ready, stale after the threshold, ready", () => {
+  const now = new Date("2026-11-25T12:00:00Z");
+  expect(mirrorState(false, { validators: {} }, now, 24)).toEqual({ kind: "not-ready" });
+  expect(mirrorState(true, { validators: {}, lastSuccess: "2026-11-24T11:00:00Z" }, now, 24)).toMatchObject({ kind: "stale", ageHours: 25 });
+  expect(mirrorState(true, { validators: {}, lastSuccess: "2026-11-24T13:00:00Z" }, now, 24)).toMatchObject({ kind: "ready" });
+});
