@@ -9,4 +9,7 @@ if (Number(found.split(".")[0]) < REQUIRED_MAJOR) {
   );
   process.exit(2);
 }
+// Compiled code is cached on disk (in the temp dir) between runs: a short command such as `audit`
+// spends much of its time loading modules.
+(await import("node:module")).enableCompileCache?.();
 await import("./main-process.js");

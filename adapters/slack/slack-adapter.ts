@@ -33,6 +33,9 @@ export interface SlackAdapterOptions {
 // Errors after which posting to that channel cannot work until a person acts.
 const PERMANENT = new Set(["channel_not_found", "not_in_channel", "is_archived", "account_inactive", "invalid_auth", "token_revoked", "missing_scope"]);
 const NO_UNFURL = { unfurl_links: false, unfurl_media: false };
+const DELIVERY_EVENT = "pysec_herald_delivery";
+// A message in flight at a crash is among the channel's newest; 5 pages of 200 is plenty.
+const HISTORY_PAGES = 5;
 
 export function toDeliveryError(err: unknown): unknown {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string } };
@@ -137,15 +140,33 @@ export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
     async stop() {
       await app.stop();
     },
-    async send(to, msg) {
+    async send(to, msg, key) {
       await limiter.acquire(to);
       const m = msg.type === "notification" ? renderNotification(msg) : renderReply(msg);
       try {
-        const res = await app.client.chat.postMessage({ channel: channelOf(to), text: m.text, blocks: m.blocks, ...NO_UNFURL });
+        const metadata = key ? { metadata: { event_type: DELIVERY_EVENT, event_payload: { key } } } : {};
+        const res = await app.client.chat.postMessage({ channel: channelOf(to), text: m.text, blocks: m.blocks, ...NO_UNFURL, ...metadata });
         return { channel: to, id: String(res.ts) };
       } catch (err) {
         throw toDeliveryError(err);
       }
+    },
+    // Slack has no idempotency key; the outbox key travels as message metadata and the channel's
+    // recent history says whether a message in flight at a crash arrived (channels:history).
+    async findSent(to, key, since) {
+      let cursor: string | undefined;
+      for (let page = 0; page < HISTORY_PAGES; page++) {
+        try {
+          const res = await app.client.conversations.history({ channel: channelOf(to), oldest: (since.getTime() / 1000).toFixed(6), include_all_metadata: true, limit: 200, ...(cursor && { cursor }) });
+          const hit = res.messages?.find((m) => m.metadata?.event_type === DELIVERY_EVENT && (m.metadata.event_payload as { key?: unknown } | undefined)?.key === key);
+          if (hit?.ts) return { channel: to, id: hit.ts };
+          cursor = res.response_metadata?.next_cursor;
+          if (!res.has_more || !cursor) return undefined;
+        } catch (err) {
+          throw toDeliveryError(err);
+        }
+      }
+      return undefined;
     },
     async edit(ref, msg) {
       await limiter.acquire(ref.channel);

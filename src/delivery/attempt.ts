@@ -38,15 +38,28 @@ export function createAttempt(deps: AttemptDeps): (item: OutboxItem) => Promise<
   async function send(adapter: ChatAdapter, item: OutboxItem): Promise<MessageRef> {
     const msg = item.message;
     const prior = msg.type === "reply" || msg.event === "new" ? undefined : (await deps.delivery.told(item.advisoryId))[item.channel];
-    if (!prior || msg.type === "reply" || !adapter.capabilities.edit) return adapter.send(item.channel, msg);
+    if (!prior || msg.type === "reply" || !adapter.capabilities.edit) return post(adapter, item);
     try {
       return await adapter.edit(prior.ref, msg);
     } catch (err) {
       if (err instanceof RateLimitedError || err instanceof ChannelMovedError) throw err;
       // The old message is gone or too old to edit: say what changed in a new one.
       log.info({ key: item.key, err: errorMessage(err) }, "edit failed; posting a follow-up instead");
-      return adapter.send(item.channel, msg);
+      return post(adapter, item);
     }
+  }
+
+  /** A new message; one whose send began before (a crash, a lost answer) is looked up first where the platform can. */
+  async function post(adapter: ChatAdapter, item: OutboxItem): Promise<MessageRef> {
+    if (item.sendingSince && adapter.findSent) {
+      // A minute's margin for clocks that differ between this machine and the platform.
+      const found = await adapter.findSent(item.channel, item.key, new Date(Date.parse(item.sendingSince) - 60_000));
+      if (found) {
+        log.info({ key: item.key }, "message already delivered before a restart; not sent again");
+        return found;
+      }
+    }
+    return adapter.send(item.channel, item.message, item.key);
   }
 
   async function classify(item: OutboxItem, err: unknown): Promise<Attempt> {

@@ -17,6 +17,13 @@ export interface ChatAdapter {
   readonly capabilities: { readonly edit: boolean; readonly maxLength: number; readonly idempotentSend: boolean };
   start(onCommand: CommandHandler): Promise<void>;
   stop(): Promise<void>;
-  send(to: ChannelKey, msg: Notification | Reply): Promise<MessageRef>;
+  /** `key` (the outbox key) goes with the message where the platform can carry it, for `findSent`. */
+  send(to: ChannelKey, msg: Notification | Reply, key?: string): Promise<MessageRef>;
+  /**
+   * The message sent with `key` to `to` since `since`, if there is one: how a platform without an
+   * idempotent send tells, after a crash, whether a message in flight arrived. Where it exists,
+   * several messages may be in flight at once.
+   */
+  findSent?(to: ChannelKey, key: string, since: Date): Promise<MessageRef | undefined>;
   edit(ref: MessageRef, msg: Notification): Promise<MessageRef>;
 }

@@ -68,12 +68,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   /**
    * One lane per platform, so a slow platform never holds up another. Within a lane, sends go one
    * at a time, so a crash duplicates at most the one message in flight; where the platform drops
-   * repeats (idempotentSend) up to CONCURRENCY channels are served at once, each channel's items
-   * still in order.
+   * repeats (idempotentSend), or where the items are marked as being sent first and the platform
+   * can look up what it already has (findSent), up to CONCURRENCY channels are served at once, each
+   * channel's items still in order.
    */
   async function lane(platform: string, items: readonly OutboxItem[], settled: Set<string>, signal?: AbortSignal): Promise<number> {
     let delivered = 0;
-    const width = deps.adapters.get(platform)?.capabilities.idempotentSend ? CONCURRENCY : 1;
+    const adapter = deps.adapters.get(platform);
+    const lookup = Boolean(adapter && !adapter.capabilities.idempotentSend && adapter.findSent);
+    if (lookup) await outbox.sending(items.map((i) => i.key), clock.now());
+    const width = adapter?.capabilities.idempotentSend || lookup ? CONCURRENCY : 1;
     await mapLimit([...groupBy(items, (i) => i.channel).values()], width, async (queue) => {
       for (const item of queue) {
         if (signal?.aborted) return;

@@ -81,6 +81,9 @@ export function createKeyvOutbox(db: Db): Outbox {
     defer: (key, until, reason) =>
       modify(key, (i) => ({ ...i, attempts: i.attempts + 1, notBefore: until.toISOString(), lastError: reason })),
     park: (key, reason) => modify(key, (i) => ({ ...i, attempts: i.attempts + 1, parked: reason, lastError: reason })),
+    async sending(keys, at) {
+      for (const key of keys) await modify(key, (i) => (i.sendingSince ? i : { ...i, sendingSince: at.toISOString() }));
+    },
     list,
     async depth() {
       const entries = await index.entries();

@@ -72,6 +72,8 @@ export interface OutboxItem {
   readonly lastError?: string;
   /** Set when retries are exhausted or the failure is permanent: kept, visible, not retried. */
   readonly parked?: string;
+  /** When a send of it first began (platforms that look up what they sent, after a crash). */
+  readonly sendingSince?: string;
 }
 
 export type Told = Record<ChannelKey, { readonly revision: number; readonly ref: MessageRef }>;
@@ -115,6 +117,8 @@ export interface Outbox extends Delivery {
   done(key: string, ref: MessageRef): Promise<void>;
   defer(key: string, until: Date, reason: string): Promise<void>;
   park(key: string, reason: string): Promise<void>;
+  /** Marks items as being sent (unless marked already), before their sends begin. */
+  sending(keys: readonly string[], at: Date): Promise<void>;
   /** Drops an item without recording a delivery (it was re-addressed). */
   remove(key: string): Promise<void>;
 }

@@ -106,6 +106,14 @@ export async function createSqliteOutbox(db: EmbeddedDb): Promise<Outbox> {
       }),
     defer: (key, until, reason) => modify(key, (i) => ({ ...i, attempts: i.attempts + 1, notBefore: until.toISOString(), lastError: reason })),
     park: (key, reason) => modify(key, (i) => ({ ...i, attempts: i.attempts + 1, parked: reason, lastError: reason })),
+    sending: (keys, at) =>
+      db.transaction(async () => {
+        for (const key of keys) {
+          const row = q.get.get(key) as ItemRow | undefined;
+          const item = row && (JSON.parse(row.item) as OutboxItem);
+          if (item && !item.sendingSince) q.update.run(JSON.stringify({ ...item, sendingSince: at.toISOString() }), Date.parse(item.notBefore), item.parked ? 1 : 0, key);
+        }
+      }),
     async list() {
       return items(q.all.all());
     },

@@ -31,7 +31,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it(`delivers all of ${CHANNELS} alerts across ${KILL_AFTER_MS.length} SIGKILLs, with at most one duplicate per kill`, async () => {
+it(`delivers all of ${CHANNELS} alerts across ${KILL_AFTER_MS.length} SIGKILLs, 16 in flight at a time, and repeats none`, async () => {
   const env = { STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1", LOG_LEVEL: "info" };
   // Seed the mirror and subscribe 1,000 Slack channels, as earlier runs of the bot would have.
   const services = await openServices(loadConfig(env), createLogger("silent"), systemClock);
@@ -79,5 +79,7 @@ it(`delivers all of ${CHANNELS} alerts across ${KILL_AFTER_MS.length} SIGKILLs, 
   expect(delivered().size).toBe(CHANNELS);
   const duplicates = posts().length - CHANNELS;
   console.log(`crash test: delivered after each kill ${progress.join(" → ")}; ${duplicates} duplicate(s) over ${KILL_AFTER_MS.length} kills`);
-  expect(duplicates).toBeLessThanOrEqual(KILL_AFTER_MS.length);
+  // Every alert in flight at a kill was marked first and is looked up in the channel's history
+  // (message metadata) before it is sent again: none is repeated.
+  expect(duplicates).toBe(0);
 }, 180_000);

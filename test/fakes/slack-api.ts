@@ -54,7 +54,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const stored = new Map<string, string>();
   const fileAuth: string[] = [];
   let retryAfter: number | undefined;
-  let ts = 1_700_000_000;
+  // Message timestamps as Slack makes them: Unix seconds with a unique fraction.
+  let last = 0;
+  const nextTs = (): string => {
+    last = Math.max(last + 1, Date.now() * 1000);
+    return `${Math.floor(last / 1e6)}.${String(last % 1e6).padStart(6, "0")}`;
+  };
+  /** Every message posted, per channel, with its metadata (conversations.history). */
+  const history = new Map<string, { ts: string; text: unknown; metadata?: unknown }[]>();
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((r) => wss.once("listening", () => r()));
   const wsUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/link`;
@@ -118,7 +125,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case "conversations.info":
         return json(res, { ok: true, channel: { id: channel, is_member: memberOf.has(channel) } });
       case "chat.postEphemeral":
-        return json(res, { ok: true, message_ts: `${++ts}.000200` });
+        return json(res, { ok: true, message_ts: nextTs() });
       case "chat.postMessage":
       case "chat.update": {
         if (retryAfter !== undefined) {
@@ -128,8 +135,16 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         }
         const error = failing.get(channel);
         if (error) return json(res, { ok: false, error });
-        const at = method === "chat.update" ? String(args["ts"]) : `${++ts}.000100`;
+        const at = method === "chat.update" ? String(args["ts"]) : nextTs();
+        if (method === "chat.postMessage") history.set(channel, [...(history.get(channel) ?? []), { ts: at, text: args["text"], ...(args["metadata"] !== undefined && { metadata: args["metadata"] }) }]);
         return json(res, { ok: true, channel, ts: at, message: { text: args["text"] } });
+      }
+      case "conversations.history": {
+        // Newest first, from `oldest` on; metadata only with include_all_metadata, as Slack does.
+        const oldest = Number(args["oldest"] ?? 0);
+        const withMeta = String(args["include_all_metadata"]) === "true";
+        const messages = (history.get(channel) ?? []).filter((m) => Number(m.ts) >= oldest).reverse().map(({ metadata, ...m }) => ({ type: "message", ...m, ...(withMeta && metadata !== undefined && { metadata }) }));
+        return json(res, { ok: true, messages: messages.slice(0, Number(args["limit"] ?? 100)), has_more: messages.length > Number(args["limit"] ?? 100) });
       }
       default:
         return json(res, { ok: false, error: "unknown_method" });

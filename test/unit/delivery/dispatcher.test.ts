@@ -57,3 +57,45 @@ it("serves platforms side by side: one send at a time where a repeat would dupli
   expect(await outbox.list()).toEqual([]);
   await db.close();
 });
+
+it("where the platform can look up what it sent, many go at once, and a send begun before a restart is looked up, not repeated", async () => {
+  const db = await openDb("memory://");
+  const clock = new ManualClock();
+  const outbox = createKeyvOutbox(db);
+  const channels = createKeyvChannelStore(db);
+  const slack = slowPlatform("lookup", false);
+  // What the platform already holds, by delivery key: one message arrived before the "crash".
+  const delivered = new Map<string, { channel: string; id: string }>();
+  const keysSent: (string | undefined)[] = [];
+  const lookups: string[] = [];
+  const adapter: ChatAdapter = {
+    ...slack.adapter,
+    async send(to, msg, key) {
+      keysSent.push(key);
+      const ref = await slack.adapter.send(to, msg);
+      if (key) delivered.set(key, ref);
+      return ref;
+    },
+    async findSent(_to, key) {
+      lookups.push(key);
+      return delivered.get(key);
+    },
+  };
+  const keys = Array.from({ length: 20 }, (_, i) => `lookup:${i}`);
+  const index = WatchIndex.from(keys.map(newChannel));
+  await outbox.putMany(keys.map((channel) => ({ item: { channel, advisoryId: "PYSEC-1", revision: 1, message: reply("alert") } })), clock.now());
+  // lookup:0 was being sent when the process died, and it arrived; lookup:1 was being sent and did not.
+  await outbox.sending(["lookup:0|PYSEC-1|1", "lookup:1|PYSEC-1|1"], clock.now());
+  delivered.set("lookup:0|PYSEC-1|1", { channel: "lookup:0", id: "before-the-crash" });
+  const dispatcher = createDispatcher({ outbox, channels, index, clock, log: createLogger("silent"), adapters: new Map([["lookup", adapter]]) });
+
+  expect(await dispatcher.drain()).toBe(20);
+  expect(slack.stats.sent).toHaveLength(19);
+  expect(slack.stats.sent.filter((s) => s.startsWith("lookup:0 "))).toEqual([]);
+  expect(lookups.sort()).toEqual(["lookup:0|PYSEC-1|1", "lookup:1|PYSEC-1|1"]);
+  expect(keysSent).toHaveLength(19);
+  expect(keysSent.every((k) => k?.endsWith("|PYSEC-1|1"))).toBe(true);
+  expect(slack.stats.maxInFlight).toBeGreaterThan(1);
+  expect((await outbox.told("PYSEC-1"))["lookup:0"]?.ref.id).toBe("before-the-crash");
+  await db.close();
+});
