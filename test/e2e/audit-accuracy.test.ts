@@ -3,10 +3,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
+import { runCaptured } from "../helpers/cli.js";
 import { startHarness } from "../helpers/harness.js";
 
 const range = (fixed: string) => [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed }] }];
@@ -18,16 +17,7 @@ const keras = { id: "PYSEC-2025-75", modified: "2025-03-01T00:00:00Z", summary: 
 let bucket: FakeOsvBucket;
 let dir: string;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, { stdout, stderr, env: { STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "silent" } });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCaptured(argv, { STORE_URL: `sqlite://${join(dir, "store.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "silent" });
 
 beforeAll(async () => {
   bucket = await startFakeOsvBucket([withdrawnJinja, nautobot, keras]);

@@ -1,27 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { runCli } from "../../src/cli.js";
 import { ENV_VARS } from "../../src/config.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
+import { runCaptured } from "../helpers/cli.js";
 import { allOsvRecords } from "../helpers/fixtures.js";
 
 let bucket: FakeOsvBucket;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, { stdout, stderr, env });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCaptured(argv, env);
 
 function file(name: string, text: string): string {
   const path = join(dir, name);

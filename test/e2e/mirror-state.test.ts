@@ -3,26 +3,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
 import { mirrorState } from "../../src/mirror-state.js";
-import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
-import { allOsvRecords } from "../helpers/fixtures.js";
-import { startHarness, type Harness } from "../helpers/harness.js";
+import type { FakeOsvBucket } from "../fakes/osv-bucket.js";
+import { runCaptured } from "../helpers/cli.js";
+import { startBucketHarness, type Harness } from "../helpers/harness.js";
 
 let bucket: FakeOsvBucket;
 let h: Harness;
 
-beforeEach(async () => {
-  bucket = await startFakeOsvBucket(allOsvRecords());
-  h = await startHarness(bucket.url, { HTTP_TIMEOUT_SECONDS: "1" });
-});
+let close: () => Promise<void>;
 
-afterEach(async () => {
-  await h.close();
-  await bucket.close();
-});
+beforeEach(async () => void ({ bucket, h, close } = await startBucketHarness({ HTTP_TIMEOUT_SECONDS: "1" })));
+afterEach(() => close());
 
 it("an empty mirror cannot tell, and says why once OSV has failed", async () => {
   expect(await h.command("console:a", "lookup django 4.2.1")).toBe("The advisory mirror is not ready yet (its first download has not finished); I cannot tell whether django 4.2.1 is affected.");
@@ -47,16 +40,8 @@ it("the CLI warns about an out-of-date mirror on stderr and keeps its answer and
   const dir = mkdtempSync(join(tmpdir(), "pysec-herald-stale-"));
   try {
     const env = { STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "silent", MIRROR_STALE_HOURS: "1" };
-    const run = async (...argv: string[]) => {
-      const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-      let out = "";
-      let err = "";
-      stdout.on("data", (c: Buffer) => (out += c.toString()));
-      stderr.on("data", (c: Buffer) => (err += c.toString()));
-      const start = new Date(Date.now() - 2 * 3_600_000);
-      const code = await runCli(argv, { stdout, stderr, env, clock: { now: () => (argv[0] === "sync" ? start : new Date()), sleep: async () => undefined } });
-      return { code, out, err };
-    };
+    const start = new Date(Date.now() - 2 * 3_600_000);
+    const run = (...argv: string[]) => runCaptured(argv, env, { now: () => (argv[0] === "sync" ? start : new Date()), sleep: async () => undefined });
     expect((await run("sync")).code).toBe(0);
     const r = await run("lookup", "requests", "2.31.0");
     expect(r.out).toBe("No known advisory affects requests 2.31.0.\n");

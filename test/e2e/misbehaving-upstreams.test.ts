@@ -3,9 +3,9 @@
 // the cursor stays where it was, and the next poll recovers.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Fault } from "../fakes/fake-server.js";
-import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
-import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
-import { startHarness, type Harness } from "../helpers/harness.js";
+import type { FakeOsvBucket } from "../fakes/osv-bucket.js";
+import { pypaRecordAs } from "../helpers/fixtures.js";
+import { startBucketHarness, type Harness } from "../helpers/harness.js";
 
 let bucket: FakeOsvBucket;
 let h: Harness;
@@ -15,15 +15,10 @@ const state = () => h.services.cursors.get("osv");
 // Until cleared: more than the client's tries of one GET, so the failure reaches the poll.
 const EVERY_TRY = 1_000;
 
-beforeEach(async () => {
-  bucket = await startFakeOsvBucket(allOsvRecords());
-  h = await startHarness(bucket.url, { HTTP_TIMEOUT_SECONDS: "1" });
-});
+let close: () => Promise<void>;
 
-afterEach(async () => {
-  await h.close();
-  await bucket.close();
-});
+beforeEach(async () => void ({ bucket, h, close } = await startBucketHarness({ HTTP_TIMEOUT_SECONDS: "1" })));
+afterEach(() => close());
 
 const faults: [string, Fault][] = [
   ["a connection closed mid-body", { kind: "close-mid-body", bytes: 2048 }],

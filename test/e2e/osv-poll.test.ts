@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
-import { allOsvRecords, pypaRecord, pypaRecordAs } from "../helpers/fixtures.js";
-import { startHarness, type Harness } from "../helpers/harness.js";
+import type { FakeOsvBucket } from "../fakes/osv-bucket.js";
+import { pypaRecord, pypaRecordAs } from "../helpers/fixtures.js";
+import { startBucketHarness, type Harness } from "../helpers/harness.js";
 
 let bucket: FakeOsvBucket;
 let h: Harness;
@@ -10,15 +10,10 @@ const osv = () => h.services.sources[0]!;
 const state = () => h.services.cursors.get("osv");
 const alerts = (out: string) => out.match(/=== [A-Z ]+: [^ ]+/g) ?? [];
 
-beforeEach(async () => {
-  bucket = await startFakeOsvBucket(allOsvRecords());
-  h = await startHarness(bucket.url, { HTTP_TIMEOUT_SECONDS: "1" });
-});
+let close: () => Promise<void>;
 
-afterEach(async () => {
-  await h.close();
-  await bucket.close();
-});
+beforeEach(async () => void ({ bucket, h, close } = await startBucketHarness({ HTTP_TIMEOUT_SECONDS: "1" })));
+afterEach(() => close());
 
 async function seedAndWatch(): Promise<void> {
   expect(await h.services.poller.pollOnce(osv())).toBeDefined();

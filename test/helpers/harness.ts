@@ -9,6 +9,8 @@ import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "../../src/delivery/dispatcher.js";
 import { createLogger } from "../../src/log.js";
 import { openServices, type Services } from "../../src/services.js";
+import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
+import { allOsvRecords } from "./fixtures.js";
 import { ManualClock } from "./manual-clock.js";
 
 export interface Harness {
@@ -64,6 +66,20 @@ export async function startHarness(
     async close() {
       await services.db.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fake OSV bucket with every fixture record and a harness on it (the usual start of a source test). */
+export async function startBucketHarness(env: Record<string, string> = {}): Promise<{ bucket: FakeOsvBucket; h: Harness; close(): Promise<void> }> {
+  const bucket = await startFakeOsvBucket(allOsvRecords());
+  const h = await startHarness(bucket.url, env);
+  return {
+    bucket,
+    h,
+    async close() {
+      await h.close();
+      await bucket.close();
     },
   };
 }
