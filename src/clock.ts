@@ -9,7 +9,8 @@ export const systemClock: Clock = {
   sleep(ms, signal) {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, ms);
+      // setTimeout fires at once for a delay past 2^31 - 1 ms (about 24.8 days).
+      const timer = setTimeout(done, Math.min(Math.max(0, ms), 2_147_483_647));
       function done(): void {
         clearTimeout(timer);
         signal?.removeEventListener("abort", done);

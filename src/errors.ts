@@ -1,3 +1,11 @@
+/** The longest any upstream or platform may make us wait (Retry-After, rate-limit resets): an hour. */
+export const MAX_WAIT_MS = 3_600_000;
+
+/** A wait someone asked for, within [0, MAX_WAIT_MS] (a huge or negative one is not obeyed as given). */
+export function cappedWait(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(MAX_WAIT_MS, Math.max(0, ms)) : MAX_WAIT_MS;
+}
+
 /** An upstream (advisory source) answered badly or not at all. */
 export class UpstreamError extends Error {
   override name = "UpstreamError";
@@ -5,10 +13,11 @@ export class UpstreamError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   constructor(message: string, source: string, status?: number, retryAfterMs?: number) {
-    super(message);
+    const capped = retryAfterMs === undefined ? undefined : cappedWait(retryAfterMs);
+    super(capped !== undefined && capped !== retryAfterMs ? `${message} (asked to wait ${Math.round(retryAfterMs! / 1000)} s; waiting at most ${MAX_WAIT_MS / 1000} s)` : message);
     this.source = source;
     this.status = status;
-    this.retryAfterMs = retryAfterMs;
+    this.retryAfterMs = capped;
   }
 }
 
@@ -18,9 +27,10 @@ export class RateLimitedError extends Error {
   readonly platform: string;
   readonly retryAfterMs: number;
   constructor(platform: string, retryAfterMs: number) {
-    super(`${platform} rate limited: retry after ${retryAfterMs} ms`);
+    const capped = cappedWait(retryAfterMs);
+    super(`${platform} rate limited: retry after ${capped} ms${capped !== retryAfterMs ? ` (asked for ${retryAfterMs} ms; capped)` : ""}`);
     this.platform = platform;
-    this.retryAfterMs = retryAfterMs;
+    this.retryAfterMs = capped;
   }
 }
 

@@ -63,12 +63,12 @@ export async function registerDiscordCommands(config: Config, log: Logger, clock
 
 // Without webhook receivers the server only serves /healthz and /metrics: a taken port is worth
 // an error in the log, not a bot that refuses to start.
-async function listen(http: HttpServer, port: number, webhooks: boolean, log: Logger): Promise<number | undefined> {
+async function listen(http: HttpServer, host: string, port: number, webhooks: boolean, log: Logger): Promise<number | undefined> {
   try {
-    return await http.listen(port);
+    return await http.listen(port, host);
   } catch (err) {
-    if (webhooks) throw new Error(`PORT ${port}: cannot listen for webhooks (${errorMessage(err)})`);
-    log.error({ port, err: errorMessage(err) }, "cannot listen on PORT; /healthz and /metrics are off");
+    if (webhooks) throw new Error(`HOST ${host}, PORT ${port}: cannot listen for webhooks (${errorMessage(err)})`);
+    log.error({ host, port, err: errorMessage(err) }, "cannot listen on HOST:PORT; /healthz and /metrics are off");
     return undefined;
   }
 }
@@ -140,7 +140,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   for (const a of adapters) if (a === consoleAdapter || serves(a.platform)) await a.start(handle);
   const webhooks = http.hasRoutes();
   addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id) });
-  const port = await listen(http, config.port, webhooks, log);
+  const port = await listen(http, config.host, config.port, webhooks, log);
 
   const stopper = new AbortController();
   const running: Promise<unknown>[] = [];

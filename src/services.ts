@@ -1,5 +1,5 @@
 import type { Change } from "./advisory/diff.js";
-import type { Clock } from "./clock.js";
+import { systemClock, type Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createHttpClient } from "./http/client.js";
 import type { Logger } from "./log.js";
@@ -64,7 +64,7 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const http = createHttpClient({ allowedPrefixes: sourceUrls(config), timeoutMs: config.httpTimeoutSeconds * 1000 });
   const priority = await openPriorityIndex(db);
   const ingest = createIngest({ advisories, delivery, digests, index, clock, log, priority, metrics, ...(opts.onEvent && { onEvent: opts.onEvent }) });
-  const sources = createSources(config, { http, log, advisories, priority, ingest, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
+  const sources = createSources(config, { http, log, wallClock: systemClock, advisories, priority, ingest, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
   const poller = createPoller({ sources, cursors, sink: ingest.sink, clock, log, metrics });
   return {
     db, advisories, channels, cursors, outbox, delivery, digests, index, sources, poller, clock, log, metrics,

@@ -1,12 +1,9 @@
 import { signalsLine, type Notification, type Reply } from "../../src/render/notification.js";
 import { severityLabel } from "../../src/lookup.js";
+import { neutralize } from "../../src/render/text.js";
 
 // Advisory text is public input: control characters (terminal escape sequences) must not reach the terminal.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-export function escapeConsole(text: string): string {
-  return text.replace(CONTROL, "\uFFFD");
-}
+export const escapeConsole = neutralize;
 
 const HEADINGS: Record<Notification["event"], string> = {
   new: "NEW ADVISORY",

@@ -70,8 +70,25 @@ export class InvalidRecordError extends Error {
   override name = "InvalidRecordError";
 }
 
+/** Real records nest a handful of levels; one nested thousands deep would break storing it. */
+export const MAX_RECORD_DEPTH = 64;
+
+function depthOf(root: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== "object") continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > MAX_RECORD_DEPTH) return deepest;
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** Validates an already-parsed object; throws InvalidRecordError naming what is wrong. */
 export function toAdvisory(raw: unknown): Advisory {
+  if (depthOf(raw) > MAX_RECORD_DEPTH) throw new InvalidRecordError(`invalid OSV record: nested more than ${MAX_RECORD_DEPTH} levels deep`);
   const r = OsvRecord.safeParse(raw);
   if (r.success) return r.data;
   const first = r.error.issues[0];

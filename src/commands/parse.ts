@@ -44,6 +44,13 @@ function muteTarget(raw: string): Mute {
 }
 
 /** A label for an attached file's name: "requirements (1).txt" → "requirements-1-.txt". */
+/** YYYY-MM-DD naming a day that exists (Date.parse rolls 2024-02-30 over to 1 March). */
+function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const t = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === text;
+}
+
 export function labelFromFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._/-]+/g, "-").slice(0, 100) || "file";
 }
@@ -188,7 +195,7 @@ export function parseCommand(input: string): Command {
       let until: string | undefined;
       if (rest[0]?.toLowerCase() === "until") {
         until = rest[1];
-        if (!until || !/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(`${until}T00:00:00Z`))) throw new UserInputError(`"${until ?? ""}" is not a date (YYYY-MM-DD). ${usage}`);
+        if (!until || !isCalendarDate(until)) throw new UserInputError(`"${until ?? ""}" is not a date (YYYY-MM-DD). ${usage}`);
         rest = rest.slice(2);
       }
       const reason = rest.join(" ").slice(0, 200);

@@ -4,7 +4,7 @@ import { severityOf, type Severity } from "../advisory/severity.js";
 import type { Effect } from "../matching/affects.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
 import { upgradeAdvice, upgradeFor } from "../matching/upgrade.js";
-import { safeUrl } from "./text.js";
+import { neutralize, safeUrl } from "./text.js";
 
 /** A platform-neutral alert: everything an adapter needs to render one advisory for one channel. */
 export interface Notification {
@@ -47,15 +47,19 @@ export interface Reply {
 }
 
 export function reply(text: string, ephemeral = false): Reply {
-  return { type: "reply", text, ephemeral };
+  return { type: "reply", text: neutralize(text), ephemeral };
 }
 
 const MAX_DETAILS = 1500;
 
-/** Announcements link to their post; advisories to their OSV page. */
+/**
+ * The alert's main link (the most-clicked spot): OSV's page for the id, or for a PSF announcement
+ * its post on python.org. Any other record's own URL could put a phishing link there.
+ */
 function linkOf(stored: StoredAdvisory): string {
   const url = stored.advisory.database_specific?.["url"];
-  return typeof url === "string" && safeUrl(url) ? url : osvUrl(stored.advisory.id);
+  const own = typeof url === "string" && stored.advisory.id.startsWith("PSF-ANN-") ? safeUrl(url) : undefined;
+  return own && /(^|\.)python\.org$/.test(new URL(own).hostname) ? own : osvUrl(stored.advisory.id);
 }
 
 export function buildNotification(event: Notification["event"], stored: StoredAdvisory, watch: Watch, effect: Effect, lookalike?: Notification["lookalike"]): Notification {
@@ -67,10 +71,10 @@ export function buildNotification(event: Notification["event"], stored: StoredAd
     event,
     advisoryId: a.id,
     revision: stored.revision,
-    title: lookalike
+    title: neutralize(lookalike
       ? `${lookalike.published} was published as malicious; you watch ${lookalike.watched}`
-      : (a.summary ?? details.split("\n")[0] ?? a.id).trim().slice(0, 200) || a.id,
-    details: details.length > MAX_DETAILS ? `${details.slice(0, MAX_DETAILS)}…` : details,
+      : (a.summary ?? details.split("\n")[0] ?? a.id).trim().slice(0, 200) || a.id),
+    details: neutralize(details.length > MAX_DETAILS ? `${details.slice(0, MAX_DETAILS)}…` : details),
     severity: severityOf(a),
     malicious: isMaliciousId(a.id),
     watch: watchText(watch),
@@ -78,10 +82,10 @@ export function buildNotification(event: Notification["event"], stored: StoredAd
     affectedVersions: effect.versions,
     fixedVersions: effect.fixed,
     ...(upgrade && { upgrade: upgradeAdvice(upgrade) }),
-    invalidVersions: effect.invalid,
-    aliases: a.aliases,
+    invalidVersions: effect.invalid.map(neutralize),
+    aliases: a.aliases.map(neutralize),
     url: linkOf(stored),
-    references: a.references.map((r) => r.url).slice(0, 5),
+    references: a.references.map((r) => safeUrl(r.url)).filter((u): u is string => u !== undefined).slice(0, 5),
     ...(a.published && { published: a.published }),
     modified: a.modified,
     ...(lookalike && { lookalike }),

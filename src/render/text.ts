@@ -24,9 +24,27 @@ export function splitLines(text: string, max: number): string[] {
   return chunks;
 }
 
+// Advisory text is public input: control characters (terminal escapes, NUL), bidirectional
+// overrides and isolates, and other invisible marks could disguise what a message says.
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+const HAS_INVISIBLE = new RegExp(INVISIBLE.source);
+
+/** The same text with every such character shown as U+FFFD, on every platform. */
+export function neutralize(text: string): string {
+  return text.replace(INVISIBLE, "\uFFFD");
+}
+
 // Only plain http(s) links without characters that could break out of the platforms' link syntax.
 const SAFE_URL = /^https?:\/\/[^\s<>()[\]"'`|\\]+$/;
 
+/** The link if it is a plain http(s) URL that every platform can parse; undefined otherwise. */
 export function safeUrl(url: string): string | undefined {
-  return SAFE_URL.test(url) && url.length <= 512 ? url : undefined;
+  if (url.length > 512 || !SAFE_URL.test(url) || HAS_INVISIBLE.test(url)) return undefined;
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === "https:" || parsed.protocol === "http:") && parsed.hostname ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }

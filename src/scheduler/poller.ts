@@ -58,7 +58,7 @@ export function createPoller(deps: PollerDeps): Poller {
       const retryAfter = lastFailure.get(source.id)?.retryAfterMs ?? 0;
       const base = ok ? source.intervalMs : Math.min(MAX_BACKOFF_MS, source.intervalMs * 2 ** (failures - 1));
       const jitter = base * 0.1 * (Math.random() * 2 - 1);
-      await clock.sleep(Math.max(retryAfter, base + jitter), signal);
+      await clock.sleep(Math.min(MAX_BACKOFF_MS, Math.max(retryAfter, base + jitter)), signal);
     }
   }
 

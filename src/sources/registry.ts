@@ -11,6 +11,7 @@ import { createPrioritySource } from "./priority/priority-source.js";
 import { createFeedSource } from "./psf/announcements.js";
 import { createCpythonResolver } from "./psf/cpython-versions.js";
 import type { Source } from "./source.js";
+import type { Clock } from "../clock.js";
 
 /** Every base URL a source may fetch from: the HTTP client refuses anything else. */
 export function sourceUrls(c: Config): string[] {
@@ -20,6 +21,8 @@ export function sourceUrls(c: Config): string[] {
 export interface RegistryDeps {
   readonly http: HttpClient;
   readonly log: Logger;
+  /** The real present, which upstream timestamps are checked against (tests may schedule on another clock). */
+  readonly wallClock: Clock;
   readonly advisories: AdvisoryStore;
   readonly priority: PriorityIndex;
   readonly ingest: Pick<Ingest, "publish">;
@@ -31,7 +34,7 @@ export function createSources(c: Config, d: RegistryDeps): Source[] {
   const github = { apiUrl: c.githubApiUrl, rawUrl: c.githubRawUrl, branch: "main", intervalMs: c.githubPollSeconds * 1000, http: d.http, log: d.log, ...(c.githubToken && { token: c.githubToken }) };
   const resolveCpython = createCpythonResolver({ http: d.http, osvApiUrl: c.osvApiUrl, cveApiUrl: c.cveApiUrl });
   const all: Record<Config["sources"][number], () => Source[]> = {
-    osv: () => [createOsvSource({ bucketUrl: c.osvBucketUrl, intervalMs: c.osvPollSeconds * 1000, http: d.http, log: d.log, ...(d.onSeedProgress && { onProgress: d.onSeedProgress }) })],
+    osv: () => [createOsvSource({ bucketUrl: c.osvBucketUrl, intervalMs: c.osvPollSeconds * 1000, http: d.http, log: d.log, wallClock: d.wallClock, ...(d.onSeedProgress && { onProgress: d.onSeedProgress }) })],
     pypa: () => [createGithubRepoSource({
       ...github, id: "pypa", owner: "pypa", repo: "advisory-database",
       advisoryId: (p) => /^vulns\/[^/]+\/([^/]+)\.yaml$/.exec(p)?.[1],

@@ -1,5 +1,6 @@
 import { createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { Transform } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -12,12 +13,15 @@ import { mapLimit } from "../../util/map-limit.js";
 import type { PollOutcome, RecordSink, Source } from "../source.js";
 import { scanModifiedCsv, TruncatedCsvError } from "./modified-csv.js";
 import { zipJsonEntries } from "./seed-zip.js";
+import type { Clock } from "../../clock.js";
 
 export interface OsvSourceOptions {
   readonly bucketUrl: string;
   readonly intervalMs: number;
   readonly http: HttpClient;
   readonly log: Logger;
+  /** The real present: a `modified` time beyond it (plus an allowance) never becomes the cursor. */
+  readonly wallClock: Clock;
   readonly concurrency?: number;
   readonly batchSize?: number;
   /** Called as records are seeded, for a progress indicator. */
@@ -26,6 +30,13 @@ export interface OsvSourceOptions {
 
 const SOURCE = "osv";
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+/** OSV's PyPI export is tens of MB; a download past these is not the export. */
+const MAX_ZIP_BYTES = 1024 * 1024 * 1024;
+const MAX_ZIP_MS = 15 * 60_000;
+const TEMP_PREFIX = "pysec-herald-seed-";
+
+/** How far ahead of this machine's clock a `modified` time may be and still move the cursor. */
+const FUTURE_ALLOWANCE_MS = 10 * 60_000;
 
 function later(a: string | undefined, b: string): string {
   return a === undefined || Date.parse(b) > Date.parse(a) ? b : a;
@@ -50,14 +61,32 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
     }
   }
 
+  /** Seeds killed half-way leave their temporary zip behind: removed once older than any seed can run. */
+  async function removeStaleTemp(): Promise<void> {
+    for (const name of await readdir(tmpdir()).catch(() => [])) {
+      if (!name.startsWith(TEMP_PREFIX)) continue;
+      const path = join(tmpdir(), name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && opts.wallClock.now().getTime() - info.mtimeMs > 2 * MAX_ZIP_MS) await rm(path, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
   async function seed(sink: RecordSink, signal: AbortSignal): Promise<PollOutcome> {
-    const dir = await mkdtemp(join(tmpdir(), "pysec-herald-"));
+    await removeStaleTemp();
+    const dir = await mkdtemp(join(tmpdir(), TEMP_PREFIX));
     const zipPath = join(dir, "all.zip");
     try {
-      const r = await opts.http.get(`${base}/all.zip`, { source: SOURCE, signal });
+      const r = await opts.http.get(`${base}/all.zip`, { source: SOURCE, signal: AbortSignal.any([signal, AbortSignal.timeout(MAX_ZIP_MS)]) });
       if (r.notModified) throw new UpstreamError("all.zip answered 304 to an unconditional request", SOURCE);
+      let size = 0;
+      const capped = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          size += chunk.length;
+          done(size > MAX_ZIP_BYTES ? new Error(`larger than ${MAX_ZIP_BYTES} bytes`) : null, chunk);
+        },
+      });
       try {
-        await pipeline(r.body, createWriteStream(zipPath));
+        await pipeline(r.body, capped, createWriteStream(zipPath));
       } catch (err) {
         throw new UpstreamError(`all.zip download failed: ${(err as Error).message}`, SOURCE);
       }
@@ -83,7 +112,8 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
             continue;
           }
           batch.push(a);
-          cursor = later(cursor, a.modified);
+          // A record dated in the future is stored, but never sets the cursor past now.
+          if (Date.parse(a.modified) <= opts.wallClock.now().getTime() + FUTURE_ALLOWANCE_MS) cursor = later(cursor, a.modified);
           if (batch.length >= batchSize) {
             await store(batch);
             batch = [];
@@ -126,12 +156,15 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       if (r.notModified) return { cursor: state.cursor, validators: state.validators, read: 0, skipped: 0 };
       let scan;
       try {
-        scan = await scanModifiedCsv(r.body, state.cursor);
+        // A row dated ahead of now (beyond a clock-skew allowance) must never become the cursor:
+        // every later advisory would be older than it and ignored.
+        scan = await scanModifiedCsv(r.body, state.cursor, opts.wallClock.now().getTime() + FUTURE_ALLOWANCE_MS);
       } catch (err) {
         const message = err instanceof TruncatedCsvError ? err.message : `modified_id.csv: ${(err as Error).message}`;
         throw new UpstreamError(message, SOURCE);
       }
-      for (const line of scan.malformed) log.warn({ line }, "skipped malformed modified_id.csv line");
+      if (scan.malformed.count > 0) log.warn({ count: scan.malformed.count, samples: scan.malformed.samples }, "skipped malformed modified_id.csv lines");
+      if (scan.future.count > 0) log.warn({ count: scan.future.count, samples: scan.future.samples }, "skipped modified_id.csv rows dated in the future");
       const ids = [...new Set(scan.rows.map((row) => row.id))].filter((id) => !isIgnoredId(id));
       const records = (await mapLimit(ids, opts.concurrency ?? 8, (id) => fetchRecord(id, signal))).filter((a): a is Advisory => a !== undefined);
       for (let i = 0; i < records.length; i += batchSize) await sink(records.slice(i, i + batchSize), { seed: false, source: SOURCE });
@@ -140,7 +173,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
         cursor,
         validators: { ...state.validators, [csvUrl]: r.validators },
         read: records.length,
-        skipped: ids.length - records.length + scan.malformed.length,
+        skipped: ids.length - records.length + scan.malformed.count + scan.future.count,
       };
     },
   };

@@ -1,0 +1,98 @@
+// Inputs any upstream can send that once silenced or blinded the bot (issue: hostile upstreams):
+// each goes through the real poll and ingest, and the next good advisory is still delivered.
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { renderEmbed } from "../../adapters/discord/render.js";
+import { renderNotification as renderSlack } from "../../adapters/slack/render.js";
+import { renderNotification as renderTelegram } from "../../adapters/telegram/render.js";
+import { parseOsvJson } from "../../src/advisory/osv-schema.js";
+import { cappedWait, MAX_WAIT_MS, UpstreamError } from "../../src/errors.js";
+import { createHttpClient } from "../../src/http/client.js";
+import { affects } from "../../src/matching/affects.js";
+import { parseWatch } from "../../src/matching/specifiers.js";
+import { buildNotification } from "../../src/render/notification.js";
+import type { FakeOsvBucket } from "../fakes/osv-bucket.js";
+import { startFakeServer } from "../fakes/fake-server.js";
+import { pypaRecordAs } from "../helpers/fixtures.js";
+import { startBucketHarness, type Harness } from "../helpers/harness.js";
+
+let bucket: FakeOsvBucket;
+let h: Harness;
+let close: () => Promise<void>;
+
+beforeEach(async () => {
+  ({ bucket, h, close } = await startBucketHarness({ HTTP_TIMEOUT_SECONDS: "1" }));
+  expect(await h.poll("osv")).toBe(true);
+  await h.command("console:a", "watch requests");
+});
+afterEach(() => close());
+
+const state = () => h.services.cursors.get("osv");
+const good = (id: string, at: string) => bucket.put(pypaRecordAs("requests", "PYSEC-2023-74", id), at);
+
+it("a record nested 10,000 levels deep is skipped alone; the others in its poll are delivered", async () => {
+  const record = JSON.stringify({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-90"), modified: "2026-11-25T10:00:00Z" });
+  bucket.putRaw("PYSEC-2099-90", record.replace(/}$/, `,"database_specific":{"deep":${'{"d":'.repeat(10_000)}{}${"}".repeat(10_000)}}}`), "2026-11-25T10:00:00Z");
+  good("PYSEC-2099-91", "2026-11-25T10:00:01Z");
+  // The re-checked row in the old cursor's instant counts as read too.
+  expect(await h.services.poller.pollOnce(h.services.sources[0]!)).toMatchObject({ read: 2, skipped: 1 });
+  expect(await h.dispatcher.drain()).toBe(1);
+  expect(h.output()).toContain("NEW ADVISORY: PYSEC-2099-91");
+  expect((await state()).cursor).toBe("2026-11-25T10:00:01Z");
+});
+
+it("a row dated 9999 never becomes the cursor, and later advisories still arrive", async () => {
+  bucket.addCsvLine("9999-12-31T23:59:59Z,PYSEC-2099-92");
+  good("PYSEC-2099-93", "2026-11-25T10:00:00Z");
+  expect(await h.poll("osv")).toBe(true);
+  expect((await state()).cursor).toBe("2026-11-25T10:00:00Z");
+  expect(bucket.requests.some((r) => r.path.includes("PYSEC-2099-92"))).toBe(false);
+  good("PYSEC-2099-94", "2026-11-25T11:00:00Z");
+  expect(await h.poll("osv")).toBe(true);
+  expect(await h.dispatcher.drain()).toBe(2);
+});
+
+it("an id far longer than any OSV id is never fetched, and many malformed lines are only counted", async () => {
+  bucket.addCsvLine(`2026-11-25T10:00:00Z,PYSEC-${"9".repeat(100_000)}`);
+  for (let i = 0; i < 1_000; i++) bucket.addCsvLine(`not a row ${i}`);
+  good("PYSEC-2099-95", "2026-11-25T10:00:01Z");
+  expect(await h.services.poller.pollOnce(h.services.sources[0]!)).toMatchObject({ read: 2, skipped: 1_001 });
+  expect(bucket.requests.every((r) => r.path.length < 200)).toBe(true);
+  expect(await h.dispatcher.drain()).toBe(1);
+});
+
+it("Retry-After and rate-limit resets are capped at an hour, whatever an upstream says", async () => {
+  const upstream = await startFakeServer((_req, res) => res.writeHead(503, { "retry-after": "99999999" }).end());
+  try {
+    const http = createHttpClient({ allowedPrefixes: [upstream.url], timeoutMs: 1000, retries: 0 });
+    const err = await http.get(`${upstream.url}/x`, { source: "osv" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as UpstreamError).retryAfterMs).toBe(MAX_WAIT_MS);
+    expect((err as UpstreamError).message).toContain("waiting at most 3600 s");
+  } finally {
+    await upstream.close();
+  }
+  expect([cappedWait(Date.UTC(5138, 0, 1)), cappedWait(-5), cappedWait(Number.NaN), cappedWait(1500)]).toEqual([MAX_WAIT_MS, 0, MAX_WAIT_MS, 1500]);
+});
+
+it("an impossible mute date is refused", async () => {
+  expect(await h.command("console:a", "mute requests until 2024-02-30")).toContain('"2024-02-30" is not a date');
+  expect(await h.command("console:a", "mute requests until 2027-02-28")).not.toContain("is not a date");
+});
+
+it("invisible characters reach no platform, bad links are dropped, and the main link is always OSV's", () => {
+  const advisory = parseOsvJson(JSON.stringify({
+    id: "PYSEC-2099-96", modified: "2026-11-25T10:00:00Z",
+    summary: "safe\u202Egnp.exe \u2066x\u2069 \uFEFFzero \u061Cmark \u0000nul \u001b[31mred",
+    references: [{ type: "WEB", url: "https://%zz/" }, { type: "WEB", url: "https://example.org/ok" }],
+    database_specific: { url: "https://phishing.example/login" },
+    affected: [{ package: { ecosystem: "PyPI", name: "requests" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "9" }] }] }],
+  }));
+  const watch = parseWatch("requests==2.0");
+  const n = buildNotification("new", { v: 1, advisory, revision: 1, fingerprint: "f", firstSeen: advisory.modified }, watch, affects(advisory, watch));
+  expect(n.url).toBe("https://osv.dev/vulnerability/PYSEC-2099-96");
+  expect(n.references).toEqual(["https://example.org/ok"]);
+  for (const rendered of [JSON.stringify(renderEmbed(n)), JSON.stringify(renderSlack(n)), JSON.stringify(renderTelegram(n))]) {
+    expect(rendered).not.toMatch(/[\u202E\u2066\u2069\uFEFF\u061C]|\\u0000|\\u001b|phishing|%zz/);
+    expect(rendered).toContain("gnp.exe");
+  }
+});
