@@ -9,6 +9,7 @@ import type { MessageRef } from "../../src/store/ports.js";
 import { handleInteraction, type Responder } from "./interactions.js";
 import { nonceFor, notificationBody, replyBody, type MessageBody } from "./render.js";
 import { publicKeyFromHex, verifyDiscordSignature } from "./signature.js";
+import { createReplayGuard } from "../../src/http/replay-guard.js";
 import { commandDefinitions } from "./slash-commands.js";
 
 export interface DiscordAdapterOptions {
@@ -91,13 +92,15 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       if (opts.interactions === "http") {
         if (!opts.publicKey || !opts.http) throw new Error("DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY and the HTTP server");
         const key = publicKeyFromHex(opts.publicKey);
+        const guard = createReplayGuard(opts.clock);
         opts.http.route("POST", "/discord/interactions", async (req) => {
           const sig = req.headers["x-signature-ed25519"];
           const ts = req.headers["x-signature-timestamp"];
-          // Verify before reading anything else.
+          // Verify before reading anything else; then refuse an old timestamp or a signature seen before.
           if (!verifyDiscordSignature(key, typeof sig === "string" ? sig : undefined, typeof ts === "string" ? ts : undefined, req.body)) {
             return { status: 401, body: "invalid request signature" };
           }
+          if (guard(String(sig), Number(ts) * 1000) !== "ok") return { status: 401, body: "stale or replayed request" };
           let raw: unknown;
           try {
             raw = JSON.parse(req.body.toString("utf8"));
@@ -116,7 +119,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
           return first === undefined
             ? { status: 500, body: "no response" }
             : { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(first) };
-        });
+        }, { requiredHeaders: ["x-signature-ed25519", "x-signature-timestamp"] });
         return;
       }
       client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions, allowedMentions: { parse: [] } });

@@ -77,8 +77,14 @@ export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
 
   async function mayManage(user: string): Promise<boolean> {
     if (opts.managers === "members") return true;
-    const info = await app.client.users.info({ user });
-    return Boolean(info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner);
+    try {
+      const info = await app.client.users.info({ user });
+      return Boolean(info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner);
+    } catch (err) {
+      // Not knowing whether someone is an admin is a refusal, never a hang or a yes.
+      log.warn({ user, err: (err as Error).message }, "users.info failed; treating the user as not allowed to manage");
+      return false;
+    }
   }
 
   async function inviteHint(channel: string): Promise<string> {

@@ -160,9 +160,12 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
           } catch {
             return { status: 400, body: "not JSON" };
           }
+          if (typeof update !== "object" || update === null || Array.isArray(update) || typeof (update as { update_id?: unknown }).update_id !== "number") {
+            return { status: 400, body: "not an update" };
+          }
           await bot.handleUpdate(update as Parameters<Bot["handleUpdate"]>[0]);
           return { status: 200, body: "" };
-        });
+        }, { requiredHeaders: ["x-telegram-bot-api-secret-token"] });
         await bot.api.setWebhook(opts.webhookUrl, { secret_token: secret, allowed_updates: ["message", "channel_post", "callback_query"] });
         return;
       }

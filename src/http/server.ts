@@ -16,37 +16,65 @@ export interface HttpResponse {
 
 export type RouteHandler = (req: HttpRequest) => Promise<HttpResponse>;
 
+export interface RouteOptions {
+  /** Headers a genuine request always carries (its signature): without one it is refused before its body is read. */
+  readonly requiredHeaders?: readonly string[];
+}
+
 /** The bot's one HTTP server (webhook receivers); routes are added by adapters before `listen`. */
 export interface HttpServer {
-  route(method: string, path: string, handler: RouteHandler): void;
+  route(method: string, path: string, handler: RouteHandler, opts?: RouteOptions): void;
   hasRoutes(): boolean;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
 
-const MAX_BODY = 1024 * 1024;
+// Webhook payloads are small: a slash command, an interaction, one update.
+const MAX_BODY = 64 * 1024;
+/** Anyone who can reach PORT can open connections: slow or idle ones are cut, and there are only so many. */
+export interface ConnectionLimits {
+  readonly headersTimeout: number;
+  readonly requestTimeout: number;
+  readonly keepAliveTimeout: number;
+  readonly maxConnections: number;
+}
 
-export function createHttpServer(log: Logger): HttpServer {
-  const routes = new Map<string, RouteHandler>();
+const LIMITS: ConnectionLimits = { headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 5_000, maxConnections: 256 };
+
+export function createHttpServer(log: Logger, limits: ConnectionLimits = LIMITS): HttpServer {
+  const routes = new Map<string, { handler: RouteHandler; required: readonly string[] }>();
   let server: Server | undefined;
   return {
-    route(method, path, handler) {
-      routes.set(`${method} ${path}`, handler);
+    route(method, path, handler, opts = {}) {
+      routes.set(`${method} ${path}`, { handler, required: opts.requiredHeaders ?? [] });
     },
     hasRoutes: () => routes.size > 0,
     listen(port, host = "0.0.0.0") {
-      server = createServer((req, res) => {
-        const handler = routes.get(`${req.method} ${(req.url ?? "/").split("?")[0]}`);
-        if (!handler) {
-          res.writeHead(404).end("not found");
+      const { maxConnections, ...timeouts } = limits;
+      // The timeouts are checked every connectionsCheckingInterval (30 s by default): check often.
+      server = createServer({ ...timeouts, connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeout) }, (req, res) => {
+        const route = routes.get(`${req.method} ${(req.url ?? "/").split("?")[0]}`);
+        if (!route) {
+          res.writeHead(404, { connection: "close" }).end("not found");
           return;
         }
+        if (route.required.some((h) => typeof req.headers[h] !== "string")) {
+          res.writeHead(401, { connection: "close" }).end("unsigned request");
+          req.destroy();
+          return;
+        }
+        if (Number(req.headers["content-length"] ?? 0) > MAX_BODY) {
+          res.writeHead(413, { connection: "close" }).end("body too large");
+          req.destroy();
+          return;
+        }
+        const { handler } = route;
         const chunks: Buffer[] = [];
         let size = 0;
         req.on("data", (c: Buffer) => {
           size += c.length;
           if (size > MAX_BODY) {
-            res.writeHead(413).end("body too large");
+            if (!res.headersSent) res.writeHead(413, { connection: "close" }).end("body too large");
             req.destroy();
           } else chunks.push(c);
         });
@@ -60,6 +88,7 @@ export function createHttpServer(log: Logger): HttpServer {
             });
         });
       });
+      server.maxConnections = maxConnections;
       return new Promise((resolve, reject) => {
         server!.once("error", reject);
         server!.listen(port, host, () => resolve((server!.address() as AddressInfo).port));

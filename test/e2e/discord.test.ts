@@ -96,6 +96,18 @@ describe("Discord HTTP interactions", () => {
     expect(await h.services.channels.get(`discord:${CH}`)).toBeUndefined();
   });
 
+  it("refuses a replayed interaction and one signed a year ago, executing neither", async () => {
+    const watch = commandInteraction("watch requests", { channel: CH, guild: GUILD, permissions: MANAGE_CHANNELS });
+    const stale = await postInteraction(url, watch, keys.privateKey, false, Date.now() - 365 * 86_400_000);
+    expect(stale.status).toBe(401);
+    expect(await h.services.channels.get(`discord:${CH}`)).toBeUndefined();
+    const body = commandInteraction("mute requests", { channel: CH, guild: GUILD, permissions: MANAGE_CHANNELS });
+    const at = Date.now();
+    expect((await postInteraction(url, body, keys.privateKey, false, at)).status).toBe(200);
+    expect((await postInteraction(url, body, keys.privateKey, false, at)).status).toBe(401);
+    expect((await h.services.channels.get(`discord:${CH}`))?.mutes).toHaveLength(1);
+  });
+
   it("refuses a member without Manage Channels, but lets anyone look up (privately)", async () => {
     const refused = await post("watch requests", "0");
     expect(content(refused)).toMatch(/Only people who can manage this channel/);

@@ -147,6 +147,17 @@ describe("Slack HTTP mode", () => {
     expect((await h.services.channels.get(`slack:${CH}`))?.watches).toEqual([{ name: "flask", specifier: "" }]);
   });
 
+  it("answers what Bolt does not acknowledge within 3 s, and signed junk with 400", async () => {
+    await setUp("http");
+    const url = `http://127.0.0.1:${await http.listen(0, "127.0.0.1")}/slack/events`;
+    const started = Date.now();
+    const button = await postSigned(url, SECRET, { payload: JSON.stringify({ type: "block_actions", actions: [{ action_id: "x" }], user: { id: "U1" } }) });
+    expect(button.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect((await postSigned(url, SECRET, {}, { raw: "payload=%7Bnot-json" })).status).toBe(400);
+    expect((await postSigned(url, SECRET, {}, { raw: `payload=${encodeURIComponent("[1,2]")}` })).status).toBe(400);
+  });
+
   it("with SLACK_MANAGERS=admins, only workspace admins change a subscription; anyone looks up, privately", async () => {
     await setUp("http", "admins");
     slack.admins.add("UADMIN");

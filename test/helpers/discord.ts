@@ -37,9 +37,9 @@ export function commandInteraction(text: string, opts: { channel: string; guild?
 }
 
 /** POSTs an interaction to the bot's endpoint, signed like Discord signs it (or with `forge` set, not). */
-export async function postInteraction(url: string, body: unknown, key: KeyObject, forge = false): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
+export async function postInteraction(url: string, body: unknown, key: KeyObject, forge = false, at = Date.now()): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
   const raw = JSON.stringify(body);
-  const ts = String(Math.floor(Date.now() / 1000));
+  const ts = String(Math.floor(at / 1000));
   const sig = sign(null, Buffer.from(ts + (forge ? `${raw} ` : raw)), key).toString("hex");
   const res = await request(url, { method: "POST", body: raw, headers: { "content-type": "application/json", "x-signature-ed25519": sig, "x-signature-timestamp": ts } });
   const text = await res.body.text();
