@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { auditPins, writeAudit } from "./audit/audit.js";
-import { parseRequirements } from "./audit/requirements.js";
+import { AUDIT_FORMATS, auditPins, auditSummary, ignoring, writeAudit, type AuditFormat } from "./audit/audit.js";
+import { collectPins } from "./audit/collect.js";
 import { systemClock, type Clock } from "./clock.js";
 import { parseCommand } from "./commands/parse.js";
 import { envHelp, loadConfig, secretValues, type Config } from "./config.js";
@@ -42,9 +43,12 @@ Commands:
                                          are read from stdin (type help).
   sync                                   Seed or refresh the local advisory mirror, then exit.
   lookup <package> [version] [--json]    Known advisories for a package, from the local mirror.
-  audit -r <requirements.txt> [--format text|json]
-                                         Check pinned requirements against the local mirror.
-                                         Exit 0 clean, 1 vulnerable, 2 bad input.
+  audit -r <requirements.txt>... [--format columns|json|markdown|text] [--ignore-vuln ID]...
+                                         Check pinned requirements against the local mirror, as
+                                         pip-audit does: -r may be given several times, -r - reads
+                                         standard input, -r/-c lines inside are followed. A table
+                                         by default (json: pip-audit's JSON). Exit 0 clean,
+                                         1 vulnerable, 2 bad input (every bad line is named).
   export [FILE]                          Write every channel, its watches and settings as JSON (to
                                          FILE, or stdout): a backup, or a move to another STORE_URL.
   import FILE                            Restore channels from an export (replacing those with the
@@ -52,6 +56,7 @@ Commands:
   discord register [--guild ID]          Register the /pysec command globally, or in one guild
                                          (appears at once; for testing).
   help, --help                           This text.
+  --version                              The version of pysec-herald.
 
 Environment:
 ${envHelp()}
@@ -130,17 +135,45 @@ async function lookupCommand(args: string[], json: boolean, s: Mirror, io: Answe
   return EXIT.ok;
 }
 
-async function auditCommand(file: string | undefined, format: string, s: Mirror, io: Answer): Promise<number> {
+interface AuditArgs {
+  readonly files: readonly string[];
+  readonly format: string;
+  readonly ignore: readonly string[];
+  readonly stdin?: Readable;
+}
+
+async function auditCommand(args: AuditArgs, s: Mirror, io: Answer): Promise<number> {
   const { out, err } = io;
-  if (!file) throw new UserInputError("audit needs -r <requirements file>");
-  if (format !== "text" && format !== "json") throw new UserInputError(`unknown --format "${format}" (text or json)`);
-  const text = await readInput(file);
-  const { pins, warnings } = parseRequirements(text, file);
+  if (args.files.length === 0) throw new UserInputError("audit needs -r <requirements file> (or -r - for standard input)");
+  const format = args.format as AuditFormat;
+  if (!AUDIT_FORMATS.includes(format)) throw new UserInputError(`unknown --format "${args.format}" (${AUDIT_FORMATS.join(", ")})`);
+  const { pins, warnings } = await collectPins(args.files, (f) => (f === "-" ? readStdin(args.stdin) : readInput(f)));
   await requireMirror(s, io);
   for (const w of warnings) err.write(`warning: ${w}\n`);
-  const results = await auditPins(s.advisories, pins);
+  const results = ignoring(await auditPins(s.advisories, pins), args.ignore);
   await writeAudit(out, results, format, warnings);
+  if (format !== "json" && format !== "text") err.write(`${auditSummary(results)}\n`);
   return results.some((r) => r.findings.length > 0) ? EXIT.vulnerable : EXIT.ok;
+}
+
+async function readStdin(stdin: Readable | undefined): Promise<string> {
+  if (!stdin) throw new UserInputError("-r -: there is no standard input to read");
+  const chunks: Buffer[] = [];
+  for await (const c of stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** This release's version, from the package.json next to the sources or the compiled dist/. */
+function version(): string {
+  for (const up of ["../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "pysec-herald" && pkg.version) return pkg.version;
+    } catch {
+      // not this level
+    }
+  }
+  return "unknown";
 }
 
 /** Runs one CLI invocation and returns its exit code. */
@@ -154,18 +187,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         help: { type: "boolean", short: "h" },
         watch: { type: "string", multiple: true },
         json: { type: "boolean" },
-        requirement: { type: "string", short: "r" },
-        format: { type: "string", default: "text" },
+        requirement: { type: "string", short: "r", multiple: true },
+        format: { type: "string" },
+        "ignore-vuln": { type: "string", multiple: true },
         guild: { type: "string" },
+        version: { type: "boolean" },
       },
     });
   } catch (err) {
-    io.stderr.write(`${errorMessage(err)}\n\n${usage()}`);
+    // One line and a hint, not the whole help: "Unknown option '--frmat'".
+    const message = errorMessage(err).split(". ")[0]!.replace(/\.$/, "");
+    io.stderr.write(`pysec-herald: ${message}. See pysec-herald --help.\n`);
     return EXIT.badInput;
   }
   const [command = "start", ...rest] = parsed.positionals;
   if (parsed.values.help || command === "help") {
     io.stdout.write(usage());
+    return EXIT.ok;
+  }
+  if (parsed.values.version) {
+    io.stdout.write(`pysec-herald ${version()}\n`);
     return EXIT.ok;
   }
   const clock = io.clock ?? systemClock;
@@ -227,9 +268,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "lookup":
         return await withMirror(config, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, answer));
       case "audit":
-        return await withMirror(config, clock, (s) => auditCommand(parsed.values.requirement ?? rest[0], parsed.values.format ?? "text", s, answer));
+        return await withMirror(config, clock, (s) => auditCommand({ files: [...(parsed.values.requirement ?? []), ...rest], format: parsed.values.format ?? "columns", ignore: parsed.values["ignore-vuln"] ?? [], ...(io.stdin && { stdin: io.stdin }) }, s, answer));
       default:
-        io.stderr.write(`unknown command "${command}"\n\n${usage()}`);
+        io.stderr.write(`pysec-herald: unknown command "${command}". See pysec-herald --help.\n`);
         return EXIT.badInput;
     }
   } catch (err) {

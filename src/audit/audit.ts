@@ -75,7 +75,46 @@ function* textPieces(results: readonly AuditResult[]): Generator<string> {
   }
 }
 
-/** pip-audit's JSON shape (so tools that read pip-audit output can read ours), or the text report. */
-export function writeAudit(out: Writable, results: readonly AuditResult[], format: "json" | "text", warnings: readonly string[]): Promise<void> {
-  return writeAll(out, format === "json" ? jsonPieces(results, warnings) : textPieces(results));
+/** pip-audit's default: one row per vulnerability, columns padded to their widest cell. */
+function* tablePieces(results: readonly AuditResult[], markdown: boolean): Generator<string> {
+  const rows = results.flatMap(({ pin, findings }) => findings.map((f) => [pin.name, pin.version, f.stored.advisory.id, f.effect.fixed.join(",")]));
+  const head = ["Name", "Version", "ID", "Fix Versions"];
+  if (markdown) {
+    yield `| ${head.join(" | ")} |\n| ${head.map(() => "---").join(" | ")} |\n`;
+    for (const r of rows) yield `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |\n`;
+    return;
+  }
+  if (rows.length === 0) return;
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => `${cells.map((c, i) => c.padEnd(widths[i]!)).join(" ").trimEnd()}\n`;
+  yield line(head);
+  yield line(widths.map((w) => "-".repeat(w)));
+  for (const r of rows) yield line(r);
+}
+
+export const AUDIT_FORMATS = ["columns", "json", "markdown", "text"] as const;
+export type AuditFormat = (typeof AUDIT_FORMATS)[number];
+
+/**
+ * `columns` (pip-audit's table, the default), `markdown`, `json` (pip-audit's JSON shape, so tools
+ * that read pip-audit output can read ours) or `text` (each finding with its summary and link).
+ */
+export function writeAudit(out: Writable, results: readonly AuditResult[], format: AuditFormat, warnings: readonly string[]): Promise<void> {
+  const pieces = format === "json" ? jsonPieces(results, warnings) : format === "text" ? textPieces(results) : tablePieces(results, format === "markdown");
+  return writeAll(out, pieces);
+}
+
+/** pip-audit's closing line, for standard error: "Found 3 known vulnerabilities in 2 packages". */
+export function auditSummary(results: readonly AuditResult[]): string {
+  const hit = results.filter((r) => r.findings.length > 0);
+  const count = hit.reduce((n, r) => n + r.findings.length, 0);
+  const packages = (n: number) => `${n} ${n === 1 ? "package" : "packages"}`;
+  return count === 0 ? `No known vulnerabilities found in ${packages(results.length)}` : `Found ${count} known ${count === 1 ? "vulnerability" : "vulnerabilities"} in ${packages(hit.length)}`;
+}
+
+/** Drops findings whose id or alias is one of `ignored` (--ignore-vuln), as pip-audit does. */
+export function ignoring(results: readonly AuditResult[], ignored: readonly string[]): AuditResult[] {
+  if (ignored.length === 0) return [...results];
+  const skip = new Set(ignored.map((i) => i.toUpperCase()));
+  return results.map((r) => ({ ...r, findings: r.findings.filter((f) => ![f.stored.advisory.id, ...f.stored.advisory.aliases].some((id) => skip.has(id.toUpperCase()))) }));
 }

@@ -7,53 +7,80 @@ export interface Pin {
   readonly name: NormalizedName;
   readonly version: string;
   readonly line: number;
+  /** The file the pin came from (an included one, or the one named with -r). */
+  readonly file: string;
+}
+
+/** A `-r other.txt` or `-c constraints.txt` line: the file it names, as written. */
+export interface Include {
+  readonly path: string;
+  readonly line: number;
+}
+
+export interface ParsedRequirements {
+  readonly pins: Pin[];
+  readonly includes: Include[];
+  /** Every line that cannot be audited, as "file:line: why"; empty when the file is good. */
+  readonly errors: string[];
 }
 
 const MAX_BYTES = 1024 * 1024;
 const MAX_LINES = 10_000;
+const INCLUDE = /^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)$/;
 
 /**
- * Parses a pinned requirements file (`pip freeze` / `pip-compile` output). Throws UserInputError
- * naming file and line. A package pinned twice is audited at both pins, with a warning (pip refuses it).
+ * Parses a pinned requirements file (`pip freeze` / `pip-compile` output). Every line that cannot be
+ * audited is reported, not just the first; -r/-c lines are returned for the caller to follow.
  */
-export function parseRequirements(text: string, file: string): { pins: Pin[]; warnings: string[] } {
+export function parseRequirements(text: string, file: string): ParsedRequirements {
   if (Buffer.byteLength(text) > MAX_BYTES) throw new UserInputError(`${file}: larger than ${MAX_BYTES} bytes`);
   if (lineCount(text) > MAX_LINES) throw new UserInputError(`${file}: more than ${MAX_LINES} lines`);
   const pins: Pin[] = [];
+  const includes: Include[] = [];
+  const errors: string[] = [];
   for (const { line, number } of logicalLines(text)) {
     const r = parseRequirementLine(line);
     const shown = cleanLine(line).slice(0, 80);
+    const bad = (why: string) => errors.push(`${file}:${number}: "${shown}" ${why}`);
     switch (r.kind) {
       case "blank":
       case "option":
         continue;
-      case "include":
+      case "include": {
+        const m = INCLUDE.exec(cleanLine(line));
+        if (m) includes.push({ path: m[1]!, line: number });
+        else bad("is not a pinned requirement (an include names one file)");
+        continue;
+      }
       case "editable":
-        throw new UserInputError(`${file}:${number}: "${shown}" is not a pinned requirement (-r, -c and -e are not followed; audit the other file too)`);
+        bad("is not a pinned requirement (an editable install has no version to check)");
+        continue;
       case "url":
-        throw new UserInputError(`${file}:${number}: "${shown}" is not a pinned requirement (a URL or VCS reference has no version to check)`);
+        bad("is not a pinned requirement (a URL or VCS reference has no version to check)");
+        continue;
       case "invalid":
-        throw new UserInputError(`${file}:${number}: "${shown}" is not a pinned requirement (${r.reason})`);
+        bad(`is not a pinned requirement (${r.reason})`);
+        continue;
       case "requirement": {
         const pin = /^===?([^,]+)$/.exec(r.specifier);
-        if (!pin) throw new UserInputError(`${file}:${number}: "${shown}" is not a pinned requirement (only exact pins name==version can be audited)`);
-        if (!isVersion(pin[1]!)) throw new UserInputError(`${file}:${number}: "${pin[1]}" is not a valid PEP 440 version`);
-        pins.push({ name: r.name, version: pin[1]!, line: number });
+        if (!pin) bad("is not a pinned requirement (only exact pins name==version can be audited)");
+        else if (!isVersion(pin[1]!)) errors.push(`${file}:${number}: "${pin[1]}" is not a valid PEP 440 version`);
+        else pins.push({ name: r.name, version: pin[1]!, line: number, file });
       }
     }
   }
-  return { pins, warnings: duplicatePins(pins, file) };
+  return { pins, includes, errors };
 }
 
 /** One warning per package pinned more than once, naming the lines (a few of them, for a long list). */
-function duplicatePins(pins: readonly Pin[], file: string): string[] {
+export function duplicatePins(pins: readonly Pin[]): string[] {
   const lines = new Map<string, Pin[]>();
   for (const p of pins) lines.set(p.name, [...(lines.get(p.name) ?? []), p]);
   const warnings: string[] = [];
   for (const [name, ps] of lines) {
     if (ps.length < 2) continue;
-    const shown = ps.slice(0, 5).map((p) => `${p.line} (==${p.version})`).join(", ");
-    warnings.push(`${file}: ${name} is pinned ${ps.length} times, at lines ${shown}${ps.length > 5 ? ", …" : ""}; pip would refuse this file; every pin is audited`);
+    const shown = ps.slice(0, 5).map((p) => `${p.file}:${p.line} (==${p.version})`).join(", ");
+    warnings.push(`${name} is pinned ${ps.length} times, at ${shown}${ps.length > 5 ? ", …" : ""}; pip would refuse this; every pin is audited`);
   }
   return warnings;
 }

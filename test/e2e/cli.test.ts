@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Readable } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -80,7 +81,9 @@ describe("CLI", () => {
 
   it("audit exits 0 on a clean file and 2 on bad input, naming file and line", async () => {
     expect((await cli("audit", "-r", file("clean.txt", "requests==2.31.0\nflask==2.3.2\n"))).code).toBe(0);
-    const text = await cli("audit", "-r", file("clean2.txt", "requests==2.31.0\n"));
+    const table = await cli("audit", "-r", file("clean2.txt", "requests==2.31.0\n"));
+    expect([table.out, table.err]).toEqual(["", "No known vulnerabilities found in 1 package\n"]);
+    const text = await cli("audit", "-r", join(dir, "clean2.txt"), "--format", "text");
     expect(text.out).toBe("No known vulnerabilities found in 1 package.\n");
     const missing = await cli("audit", "-r", join(dir, "nope.txt"));
     expect(missing.code).toBe(2);
@@ -92,11 +95,14 @@ describe("CLI", () => {
     expect((await cli("audit", "-r", file("x.txt", "a==1"), "--format", "xml")).code).toBe(2);
   });
 
-  it("unknown commands and options exit 2 with the usage", async () => {
+  it("unknown commands and options exit 2 with one line and a hint", async () => {
     const r = await cli("frobnicate");
     expect(r.code).toBe(2);
-    expect(r.err).toContain("Usage: pysec-herald");
-    expect((await cli("--bogus")).code).toBe(2);
+    expect(r.err).toBe('pysec-herald: unknown command "frobnicate". See pysec-herald --help.\n');
+    const o = await cli("audit", "--frmat", "json");
+    expect(o.code).toBe(2);
+    expect(o.err).toBe("pysec-herald: Unknown option '--frmat'. See pysec-herald --help.\n");
+    expect((await cli("--version")).out).toMatch(/^pysec-herald \d+\.\d+\.\d+\n$/);
   });
 
   it("an invalid configuration exits 2 naming the variable", async () => {
@@ -188,5 +194,53 @@ describe("export and import", () => {
     } finally {
       env = saved;
     }
+  });
+});
+
+describe("audit as pip-audit users expect", () => {
+  it("prints pip-audit's table by default, markdown on request, and the closing line on stderr", async () => {
+    const req = file("table.txt", "requests==2.28.1\nflask==2.3.2\n");
+    const table = await cli("audit", "-r", req);
+    expect(table.code).toBe(1);
+    const lines = table.out.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^Name\s+Version\s+ID\s+Fix Versions$/);
+    expect(lines[1]).toMatch(/^-+ -+ -+ -+$/);
+    expect(lines.slice(2).some((l) => /^requests\s+2\.28\.1\s+PYSEC-2023-74\s+2\.31\.0$/.test(l))).toBe(true);
+    expect(table.err).toMatch(/^Found \d+ known vulnerabilit(y|ies) in 1 package\n$/);
+    const md = await cli("audit", "-r", req, "--format", "markdown");
+    expect(md.out.split("\n").slice(0, 2)).toEqual(["| Name | Version | ID | Fix Versions |", "| --- | --- | --- | --- |"]);
+    expect(md.out).toContain("| requests | 2.28.1 | PYSEC-2023-74 | 2.31.0 |");
+  });
+
+  it("--ignore-vuln drops an id or alias, and ignoring all of them exits 0", async () => {
+    const req = file("ignore.txt", "requests==2.28.1\n");
+    const all = JSON.parse((await cli("audit", "-r", req, "--format", "json")).out) as { dependencies: { vulns: { id: string; aliases: string[] }[] }[] };
+    const ids = all.dependencies[0]!.vulns.map((v) => v.id);
+    expect(ids).toContain("PYSEC-2023-74");
+    const one = await cli("audit", "-r", req, "--format", "json", "--ignore-vuln", "CVE-2023-32681");
+    expect((JSON.parse(one.out) as typeof all).dependencies[0]!.vulns.map((v) => v.id)).not.toContain("PYSEC-2023-74");
+    const none = await cli("audit", "-r", req, ...ids.flatMap((id) => ["--ignore-vuln", id]));
+    expect(none.code).toBe(0);
+  });
+
+  it("reads several -r files and standard input, follows -r/-c relative to the file, refuses a loop, and names every bad line", async () => {
+    mkdirSync(join(dir, "sub"), { recursive: true });
+    file("sub/base.txt", "requests==2.28.1\n-c ../constraints.txt\n");
+    file("constraints.txt", "flask==2.3.2\n");
+    const top = file("sub/top.txt", "-r base.txt\n");
+    const other = file("other.txt", "urllib3==2.0.0\n");
+    const r = await cli("audit", "-r", top, "-r", other, "--format", "json");
+    expect((JSON.parse(r.out) as { dependencies: { name: string }[] }).dependencies.map((d) => d.name)).toEqual(["requests", "flask", "urllib3"]);
+    const stdin = Readable.from(["django==4.2.1\n"]);
+    const piped = await runCaptured(["audit", "-r", "-", "--format", "json"], env, undefined, stdin);
+    expect((JSON.parse(piped.out) as { dependencies: { name: string }[] }).dependencies.map((d) => d.name)).toEqual(["django"]);
+    file("loop-a.txt", "-r loop-b.txt\n");
+    file("loop-b.txt", "-r loop-a.txt\n");
+    const loop = await cli("audit", "-r", join(dir, "loop-a.txt"));
+    expect(loop.code).toBe(2);
+    expect(loop.err).toContain("include loop");
+    const bad = await cli("audit", "-r", file("many-bad.txt", "a>=1\nb==2\nc<3\n-e ./x\n"));
+    expect(bad.code).toBe(2);
+    expect(bad.err.match(/many-bad\.txt:\d+:/g)).toEqual(["many-bad.txt:1:", "many-bad.txt:3:", "many-bad.txt:4:"]);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRequirements } from "../../../src/audit/requirements.js";
-import { UserInputError } from "../../../src/errors.js";
+import { duplicatePins, parseRequirements } from "../../../src/audit/requirements.js";
 
 describe("pinned requirements", () => {
   it("tolerates comments, extras, markers, hashes and continuation lines", () => {
@@ -15,21 +14,28 @@ describe("pinned requirements", () => {
       "jw.util===2.3",
     ].join("\n");
     expect(parseRequirements(text, "req.txt").pins).toEqual([
-      { name: "requests", version: "2.28.1", line: 3 },
-      { name: "django", version: "4.2.1", line: 4 },
-      { name: "jw-util", version: "2.3", line: 8 },
+      { name: "requests", version: "2.28.1", line: 3, file: "req.txt" },
+      { name: "django", version: "4.2.1", line: 4, file: "req.txt" },
+      { name: "jw-util", version: "2.3", line: 8, file: "req.txt" },
     ]);
   });
 
   it.each([
     ["requests>=2.0", /req.txt:1: "requests>=2.0" is not a pinned requirement \(only exact pins/],
-    ["-r other.txt", /req.txt:1: .*not followed/],
     ["-e git+https://example.invalid/x.git#egg=x", /req.txt:1: .*not a pinned requirement/],
     ["django==not.a.version!", /req.txt:1: .*not a valid PEP 440 version/],
     ["ok==1.0\nthis is junk", /req.txt:2:/],
-  ])("rejects %j naming the file and line", (text, message) => {
-    expect(() => parseRequirements(text, "req.txt")).toThrow(UserInputError);
-    expect(() => parseRequirements(text, "req.txt")).toThrow(message);
+  ])("reports %j naming the file and line", (text, message) => {
+    const { errors } = parseRequirements(text, "req.txt");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(message);
+  });
+
+  it("reports every bad line at once, and returns -r/-c lines to follow", () => {
+    const parsed = parseRequirements("a>=1\n-r base.txt\nb==2\n--constraint=c.txt\nc<3\n", "req.txt");
+    expect(parsed.errors.map((e) => e.split(":").slice(0, 2).join(":"))).toEqual(["req.txt:1", "req.txt:5"]);
+    expect(parsed.includes).toEqual([{ path: "base.txt", line: 2 }, { path: "c.txt", line: 4 }]);
+    expect(parsed.pins.map((p) => p.name)).toEqual(["b"]);
   });
 
   it("rejects oversize input, and takes exactly 10,000 lines with a final newline", () => {
@@ -39,9 +45,9 @@ describe("pinned requirements", () => {
   });
 
   it("warns about a package pinned twice and keeps both pins", () => {
-    const { pins, warnings } = parseRequirements("Django==4.2.1\nrequests==2.31.0\ndjango==3.2.0\n", "req.txt");
+    const { pins } = parseRequirements("Django==4.2.1\nrequests==2.31.0\ndjango==3.2.0\n", "req.txt");
     expect(pins.map((p) => `${p.name}==${p.version}`)).toEqual(["django==4.2.1", "requests==2.31.0", "django==3.2.0"]);
-    expect(warnings).toEqual(["req.txt: django is pinned 2 times, at lines 1 (==4.2.1), 3 (==3.2.0); pip would refuse this file; every pin is audited"]);
-    expect(parseRequirements("a==1\n".repeat(300), "r.txt").warnings).toEqual(["r.txt: a is pinned 300 times, at lines 1 (==1), 2 (==1), 3 (==1), 4 (==1), 5 (==1), …; pip would refuse this file; every pin is audited"]);
+    expect(duplicatePins(pins)).toEqual(["django is pinned 2 times, at req.txt:1 (==4.2.1), req.txt:3 (==3.2.0); pip would refuse this; every pin is audited"]);
+    expect(duplicatePins(parseRequirements("a==1\n".repeat(300), "r.txt").pins)).toEqual(["a is pinned 300 times, at r.txt:1 (==1), r.txt:2 (==1), r.txt:3 (==1), r.txt:4 (==1), r.txt:5 (==1), …; pip would refuse this; every pin is audited"]);
   });
 });

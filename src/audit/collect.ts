@@ -1,0 +1,31 @@
+import { dirname, join, resolve } from "node:path";
+import { errorMessage, UserInputError } from "../errors.js";
+import { duplicatePins, parseRequirements, type Pin } from "./requirements.js";
+
+/**
+ * The pins of every file named with -r (`-` is standard input), following their -r/-c lines
+ * relative to the file that has them; an include loop is refused. Every problem in every file is
+ * reported at once (UserInputError), so one run shows all that needs fixing.
+ */
+export async function collectPins(files: readonly string[], read: (path: string) => Promise<string>): Promise<{ pins: Pin[]; warnings: string[] }> {
+  const pins: Pin[] = [];
+  const errors: string[] = [];
+  async function visit(file: string, chain: readonly string[]): Promise<void> {
+    const id = file === "-" ? "-" : resolve(file);
+    if (chain.includes(id)) {
+      errors.push(`${file}: included again from within itself (an include loop); not followed`);
+      return;
+    }
+    try {
+      const parsed = parseRequirements(await read(file), file);
+      pins.push(...parsed.pins);
+      errors.push(...parsed.errors);
+      for (const inc of parsed.includes) await visit(file === "-" ? inc.path : join(dirname(file), inc.path), [...chain, id]);
+    } catch (err) {
+      errors.push(errorMessage(err));
+    }
+  }
+  for (const f of files) await visit(f, []);
+  if (errors.length > 0) throw new UserInputError(errors.join("\n"));
+  return { pins, warnings: duplicatePins(pins) };
+}
