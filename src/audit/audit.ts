@@ -30,11 +30,26 @@ export async function auditPins(advisories: AdvisoryStore, pins: readonly Pin[])
   return results;
 }
 
-/** Writes piece by piece, waiting whenever the stream asks to (a huge report never sits whole in memory). */
+// Pieces are gathered into writes of this size: one write per line of a report made each a
+// separate trip through a pipe's backpressure.
+const CHUNK = 256 * 1024;
+
+/** Writes in chunks, waiting whenever the stream asks to (a huge report never sits whole in memory). */
 async function writeAll(out: Writable, pieces: Iterable<string>): Promise<void> {
+  let chunk: string[] = [];
+  let size = 0;
+  const flush = async () => {
+    const ok = out.write(chunk.join(""));
+    chunk = [];
+    size = 0;
+    if (!ok) await new Promise<void>((resolve) => out.once("drain", resolve));
+  };
   for (const piece of pieces) {
-    if (!out.write(piece)) await new Promise<void>((resolve) => out.once("drain", resolve));
+    chunk.push(piece);
+    size += piece.length;
+    if (size >= CHUNK) await flush();
   }
+  if (size > 0) await flush();
 }
 
 function* jsonPieces(results: readonly AuditResult[], warnings: readonly string[]): Generator<string> {
