@@ -63,7 +63,8 @@ function channelOf(key: string): string {
 
 export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
   const log = opts.log.child({ platform: "slack" });
-  const clientOptions = { slackApiUrl: opts.apiUrl, retryConfig: { retries: opts.retries ?? 3 }, rejectRateLimitedCalls: true };
+  // Every Web API call has a time limit: a hung Slack fails the call (and is retried later) instead of holding it.
+  const clientOptions = { slackApiUrl: opts.apiUrl, retryConfig: { retries: opts.retries ?? 3 }, rejectRateLimitedCalls: true, timeout: 30_000 };
   let receiver: Receiver;
   if (opts.appToken) {
     receiver = new SocketModeReceiver({ appToken: opts.appToken, logLevel: LogLevel.ERROR, installerOptions: { clientOptions } });

@@ -66,7 +66,8 @@ function sameSecret(a: string, b: string): boolean {
 
 export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter & { readonly bot: Bot } {
   const log = opts.log.child({ platform: "telegram" });
-  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot }, ...(opts.botInfo && { botInfo: opts.botInfo }) });
+  // A time limit on every Bot API call, above the long poll's own 30 s.
+  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot, timeoutSeconds: 60 }, ...(opts.botInfo && { botInfo: opts.botInfo }) });
   const limiter = telegramLimiter(opts.clock);
   const admins = new Map<string, { admin: boolean; at: number }>();
   let polling: Promise<void> | undefined;

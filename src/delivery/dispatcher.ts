@@ -1,4 +1,3 @@
-import { platformOf } from "../channel.js";
 import { errorMessage } from "../errors.js";
 import { groupBy } from "../util/group-by.js";
 import { mapLimit } from "../util/map-limit.js";
@@ -30,7 +29,6 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const maxAttempts = deps.maxAttempts ?? 8;
   const baseDelayMs = deps.baseDelayMs ?? 30_000;
   const attempt = createAttempt({ ...deps, delivery: outbox });
-  let wakeUp: AbortController | undefined;
 
   /** Settles one item after its attempt; true when it was delivered. */
   async function settle(item: OutboxItem): Promise<boolean> {
@@ -88,34 +86,50 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return delivered;
   }
 
-  async function drain(signal?: AbortSignal): Promise<number> {
+  /** Everything due for one platform; platforms never wait for each other (a hung one holds up only itself). */
+  async function drainPlatform(platform: string, signal?: AbortSignal): Promise<number> {
     let delivered = 0;
     const settled = new Set<string>();
     for (;;) {
       if (signal?.aborted) return delivered;
       // Items not delivered this pass (blocked, deferred, parked) are skipped until the next.
-      const due = (await outbox.due(clock.now(), BATCH + settled.size)).filter((i) => !settled.has(i.key));
+      const due = (await outbox.due(clock.now(), BATCH + settled.size, platform)).filter((i) => !settled.has(i.key));
       if (due.length === 0) return delivered;
-      const lanes = [...groupBy(due, (i) => platformOf(i.channel))].map(([platform, items]) => lane(platform, items, settled, signal));
-      for (const n of await Promise.all(lanes)) delivered += n;
+      delivered += await lane(platform, due, settled, signal);
+    }
+  }
+
+  async function drain(signal?: AbortSignal): Promise<number> {
+    let delivered = 0;
+    for (const n of await Promise.all([...deps.adapters.keys()].map((p) => drainPlatform(p, signal)))) delivered += n;
+    return delivered;
+  }
+
+  // One wake-up for every platform's loop: a new item may be for any of them.
+  let wakers = new Set<AbortController>();
+  async function loop(platform: string, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const woken = new AbortController();
+      wakers.add(woken);
+      try {
+        await drainPlatform(platform, signal);
+      } catch (err) {
+        log.error({ platform, err: errorMessage(err) }, "dispatcher pass failed");
+      }
+      if (!woken.signal.aborted) await clock.sleep(deps.idleMs ?? 1000, AbortSignal.any([signal, woken.signal]));
+      wakers.delete(woken);
     }
   }
 
   return {
     drain,
     wake() {
-      wakeUp?.abort();
+      const current = wakers;
+      wakers = new Set();
+      for (const w of current) w.abort();
     },
     async run(signal) {
-      while (!signal.aborted) {
-        try {
-          await drain(signal);
-        } catch (err) {
-          log.error({ err: errorMessage(err) }, "dispatcher pass failed");
-        }
-        wakeUp = new AbortController();
-        await clock.sleep(deps.idleMs ?? 1000, AbortSignal.any([signal, wakeUp.signal]));
-      }
+      await Promise.all([...deps.adapters.keys()].map((p) => loop(p, signal)));
     },
   };
 }

@@ -63,10 +63,10 @@ export function createKeyvOutbox(db: Db): Outbox {
   return {
     put: async (item, now, notBefore) => (await putMany([{ item, ...(notBefore && { notBefore }) }], now)) === 1,
     putMany,
-    async due(now, limit) {
+    async due(now, limit, platform) {
       const t = now.getTime();
       const keys = (await index.entries())
-        .filter(([, m]) => !m.parked && Date.parse(m.notBefore) <= t)
+        .filter(([k, m]) => !m.parked && Date.parse(m.notBefore) <= t && (platform === undefined || k.startsWith(`${platform}:`)))
         .sort(([ka, a], [kb, b]) => a.enqueuedAt.localeCompare(b.enqueuedAt) || ka.localeCompare(kb))
         .slice(0, limit)
         .map(([k]) => k);

@@ -113,7 +113,8 @@ export interface Delivery {
 
 /** The embedded outbox, drained by the in-process dispatcher; an item is removed only after the platform accepted it. */
 export interface Outbox extends Delivery {
-  due(now: Date, limit: number): Promise<OutboxItem[]>;
+  /** Items due by `now`, oldest first; only those for `platform`'s channels when it is given. */
+  due(now: Date, limit: number, platform?: string): Promise<OutboxItem[]>;
   done(key: string, ref: MessageRef): Promise<void>;
   defer(key: string, until: Date, reason: string): Promise<void>;
   park(key: string, reason: string): Promise<void>;

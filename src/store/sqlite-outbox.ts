@@ -63,6 +63,8 @@ export async function createSqliteOutbox(db: EmbeddedDb): Promise<Outbox> {
     update: sqlite.prepare("UPDATE outbox SET item = ?, not_before = ?, parked = ? WHERE key = ?"),
     remove: sqlite.prepare("DELETE FROM outbox WHERE key = ?"),
     due: sqlite.prepare("SELECT item FROM outbox WHERE parked = 0 AND not_before <= ? ORDER BY enqueued_at, key LIMIT ?"),
+    // Keys start with the channel key, which starts with "<platform>:".
+    dueFor: sqlite.prepare("SELECT item FROM outbox WHERE parked = 0 AND not_before <= ? AND key >= ? AND key < ? ORDER BY enqueued_at, key LIMIT ?"),
     all: sqlite.prepare("SELECT item FROM outbox ORDER BY enqueued_at, key"),
     depth: sqlite.prepare("SELECT parked, count(*) AS n FROM outbox GROUP BY parked"),
   };
@@ -95,8 +97,8 @@ export async function createSqliteOutbox(db: EmbeddedDb): Promise<Outbox> {
   return {
     put: async (item, now, notBefore) => (await putMany([{ item, ...(notBefore && { notBefore }) }], now)) === 1,
     putMany,
-    async due(now, limit) {
-      return items(q.due.all(now.getTime(), limit));
+    async due(now, limit, platform) {
+      return items(platform === undefined ? q.due.all(now.getTime(), limit) : q.dueFor.all(now.getTime(), `${platform}:`, `${platform};`, limit));
     },
     done: (key, ref) =>
       db.transaction(async () => {

@@ -99,3 +99,29 @@ it("where the platform can look up what it sent, many go at once, and a send beg
   expect((await outbox.told("PYSEC-1"))["lookup:0"]?.ref.id).toBe("before-the-crash");
   await db.close();
 });
+
+it("a platform whose sends hang holds up only itself", async () => {
+  const db = await openDb("memory://");
+  const clock = new ManualClock();
+  const outbox = createKeyvOutbox(db);
+  const channels = createKeyvChannelStore(db);
+  const healthy = slowPlatform("healthy", false);
+  const hung: ChatAdapter = { ...slowPlatform("hung", false).adapter, send: () => new Promise(() => undefined) };
+  const keys = ["hung:1", "healthy:1", "healthy:2", "healthy:3", "healthy:4", "healthy:5"];
+  await outbox.putMany(keys.slice(0, 4).map((channel) => ({ item: { channel, advisoryId: "PYSEC-1", revision: 1, message: reply("alert") } })), clock.now());
+  const dispatcher = createDispatcher({ outbox, channels, index: WatchIndex.from(keys.map(newChannel)), clock, log: createLogger("silent"), adapters: new Map([["hung", hung], ["healthy", healthy.adapter]]) });
+  const stop = new AbortController();
+  void dispatcher.run(stop.signal);
+  const sent = async (n: number) => {
+    const deadline = Date.now() + 5_000;
+    while (healthy.stats.sent.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    return healthy.stats.sent.length;
+  };
+  expect(await sent(3)).toBe(3);
+  // Alerts that arrive while the other platform is still stuck go out too.
+  await outbox.putMany(["healthy:4", "healthy:5"].map((channel) => ({ item: { channel, advisoryId: "PYSEC-1", revision: 1, message: reply("alert") } })), clock.now());
+  dispatcher.wake();
+  expect(await sent(5)).toBe(5);
+  stop.abort();
+  expect((await outbox.list()).map((i) => i.channel)).toEqual(["hung:1"]);
+});
