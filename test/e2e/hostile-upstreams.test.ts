@@ -1,5 +1,6 @@
 // Inputs any upstream can send that once silenced or blinded the bot (issue: hostile upstreams):
 // each goes through the real poll and ingest, and the next good advisory is still delivered.
+import { strToU8, zipSync } from "fflate";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { renderEmbed } from "../../adapters/discord/render.js";
 import { renderNotification as renderSlack } from "../../adapters/slack/render.js";
@@ -13,7 +14,7 @@ import { buildNotification } from "../../src/render/notification.js";
 import type { FakeOsvBucket } from "../fakes/osv-bucket.js";
 import { startFakeServer } from "../fakes/fake-server.js";
 import { pypaRecordAs } from "../helpers/fixtures.js";
-import { startBucketHarness, type Harness } from "../helpers/harness.js";
+import { startBucketHarness, startHarness, type Harness } from "../helpers/harness.js";
 
 let bucket: FakeOsvBucket;
 let h: Harness;
@@ -94,5 +95,28 @@ it("invisible characters reach no platform, bad links are dropped, and the main 
   for (const rendered of [JSON.stringify(renderEmbed(n)), JSON.stringify(renderSlack(n)), JSON.stringify(renderTelegram(n))]) {
     expect(rendered).not.toMatch(/[\u202E\u2066\u2069\uFEFF\u061C]|\\u0000|\\u001b|phishing|%zz/);
     expect(rendered).toContain("gnp.exe");
+  }
+});
+
+it("an all.zip entry named ../x or lying about its size is skipped; the rest seeds", async () => {
+  const record = (id: string) => strToU8(JSON.stringify({ ...pypaRecordAs("requests", "PYSEC-2023-74", id), modified: "2026-11-20T00:00:00Z" }));
+  const zip = Buffer.from(zipSync({ "PYSEC-2099-97.json": record("PYSEC-2099-97"), "../PYSEC-2099-98.json": record("PYSEC-2099-98"), "PYSEC-2099-99.json": record("PYSEC-2099-99") }, { level: 6 }));
+  // Claim a larger uncompressed size for PYSEC-2099-99, in its local header and its central directory entry.
+  const name = Buffer.from("PYSEC-2099-99.json");
+  for (const [signature, sizeAt] of [[0x04034b50, 22], [0x02014b50, 24]] as const) {
+    for (let at = zip.indexOf(name); at >= 0; at = zip.indexOf(name, at + 1)) {
+      const header = at - (signature === 0x04034b50 ? 30 : 46);
+      if (header >= 0 && zip.readUInt32LE(header) === signature) zip.writeUInt32LE(zip.readUInt32LE(header + sizeAt) + 100, header + sizeAt);
+    }
+  }
+  const served = await startFakeServer((req, res) => (req.url === "/PyPI/all.zip" ? res.end(zip) : res.writeHead(404).end()));
+  const fresh = await startHarness(served.url);
+  try {
+    expect(await fresh.services.poller.pollOnce(fresh.services.sources[0]!)).toMatchObject({ read: 1, skipped: 2 });
+    expect((await fresh.services.advisories.get("PYSEC-2099-97"))?.advisory.id).toBe("PYSEC-2099-97");
+    expect(await fresh.services.advisories.get("PYSEC-2099-98")).toBeUndefined();
+  } finally {
+    await fresh.close();
+    await served.close();
   }
 });

@@ -104,7 +104,11 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
         });
       };
       try {
-        for await (const entry of zipJsonEntries(zipPath)) {
+        const onSkip = (name: string, reason: string) => {
+          skipped++;
+          log.warn({ entry: name, reason }, "skipped an all.zip entry");
+        };
+        for await (const entry of zipJsonEntries(zipPath, onSkip)) {
           if (signal.aborted) throw new UpstreamError("seed aborted", SOURCE);
           const a = accept(entry.text, entry.name);
           if (!a) {

@@ -9,12 +9,33 @@ export interface ZipEntryText {
 
 function open(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => (err ? reject(err) : resolve(zip)));
+    // decodeStrings off: yauzl would stop the whole zip at an entry named "../x"; such names are
+    // checked (and skipped) here instead.
+    yauzl.open(path, { lazyEntries: true, autoClose: true, decodeStrings: false }, (err, zip) => (err ? reject(err) : resolve(zip)));
   });
 }
 
-/** Yields the `.json` entries of a zip file one at a time, so only one record is in memory at once. */
-export async function* zipJsonEntries(path: string): AsyncGenerator<ZipEntryText> {
+/** A plain record file name: no directories going up, not absolute, no NUL. */
+function safeName(raw: Buffer | string): string | undefined {
+  const name = Buffer.isBuffer(raw) ? raw.toString("utf8") : raw;
+  if (name.includes("\0") || name.startsWith("/") || name.split(/[\\/]/).includes("..")) return undefined;
+  return name;
+}
+
+async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
+  const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
+  const chunks: Buffer[] = [];
+  // yauzl checks the bytes against the declared size and fails the stream when they differ.
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Yields the `.json` entries of a zip file one at a time, so only one record is in memory at once.
+ * An entry that cannot be read (a name going outside, a size that lies, a broken stream) is
+ * reported through `onSkip` and passed over: one bad entry never blocks the rest.
+ */
+export async function* zipJsonEntries(path: string, onSkip: (name: string, reason: string) => void = () => undefined): AsyncGenerator<ZipEntryText> {
   const zip = await open(path);
   const next = (): Promise<yauzl.Entry | undefined> =>
     new Promise((resolve, reject) => {
@@ -29,13 +50,20 @@ export async function* zipJsonEntries(path: string): AsyncGenerator<ZipEntryText
     });
   try {
     for (let entry = await next(); entry; entry = await next()) {
-      if (!entry.fileName.endsWith(".json") || entry.uncompressedSize > MAX_ENTRY_BYTES) continue;
-      const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
-        zip.openReadStream(entry!, (err, s) => (err ? reject(err) : resolve(s))),
-      );
-      const chunks: Buffer[] = [];
-      for await (const c of stream) chunks.push(c as Buffer);
-      yield { name: entry.fileName, text: Buffer.concat(chunks).toString("utf8") };
+      const name = safeName(entry.fileName as unknown as Buffer);
+      if (name === undefined) {
+        onSkip(String(entry.fileName).slice(0, 100), "unsafe file name");
+        continue;
+      }
+      if (!name.endsWith(".json") || entry.uncompressedSize > MAX_ENTRY_BYTES) continue;
+      let text: string;
+      try {
+        text = await readEntry(zip, entry);
+      } catch (err) {
+        onSkip(name, (err as Error).message);
+        continue;
+      }
+      yield { name, text };
     }
   } finally {
     zip.close();
