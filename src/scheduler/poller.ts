@@ -33,8 +33,14 @@ export function createPoller(deps: PollerDeps): Poller {
     try {
       const outcome = await source.poll(state, deps.sink, signal);
       // The cursor moves only now, after the sink has stored everything it covers.
-      const { lastError: _cleared, ...rest } = state;
-      await cursors.set(source.id, { ...rest, ...(outcome.cursor && { cursor: outcome.cursor }), validators: outcome.validators, lastSuccess: clock.now().toISOString() });
+      const { lastError: _cleared, seenAtCursor: _replaced, ...rest } = state;
+      await cursors.set(source.id, {
+        ...rest,
+        ...(outcome.cursor && { cursor: outcome.cursor }),
+        ...(outcome.seenAtCursor && { seenAtCursor: outcome.seenAtCursor }),
+        validators: outcome.validators,
+        lastSuccess: clock.now().toISOString(),
+      });
       lastFailure.set(source.id, undefined);
       deps.metrics?.polls.inc({ source: source.id, outcome: "ok" });
       return outcome;

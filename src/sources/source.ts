@@ -6,6 +6,8 @@ export type RecordSink = (records: Advisory[], opts: { readonly seed: boolean; r
 
 export interface PollOutcome {
   readonly cursor?: string;
+  /** What the next poll need not fetch again at the cursor's instant (see SourceState). */
+  readonly seenAtCursor?: readonly string[];
   readonly validators: Record<string, Validators>;
   /** Records read and handed to the sink, and records skipped as malformed. */
   readonly read: number;

@@ -6,6 +6,7 @@ import type { CursorStore, SourceState } from "./ports.js";
 // A corrupt cursor entry counts as a miss, never as a crash.
 const StateSchema = z.object({
   cursor: z.string().optional(),
+  seenAtCursor: z.array(z.string()).optional(),
   validators: z.record(z.string(), z.object({ etag: z.string().optional(), lastModified: z.string().optional() })).default({}),
   lastSuccess: z.string().optional(),
   lastError: z.object({ at: z.string(), message: z.string() }).optional(),

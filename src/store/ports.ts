@@ -42,6 +42,8 @@ export interface Validators {
 /** What a source remembers between polls, and its health for `status`. */
 export interface SourceState {
   readonly cursor?: string;
+  /** Rows in the cursor's own instant already fetched ("id@modified"): a repeat of one costs nothing. */
+  readonly seenAtCursor?: readonly string[];
   readonly validators: Record<string, Validators>;
   readonly lastSuccess?: string;
   readonly lastError?: { readonly at: string; readonly message: string };

@@ -120,3 +120,18 @@ it("an all.zip entry named ../x or lying about its size is skipped; the rest see
     await served.close();
   }
 });
+
+it("rows in the cursor's own second are fetched once, not again at every poll", async () => {
+  const at = "2026-11-25T10:00:00Z";
+  for (let i = 0; i < 200; i++) good(`PYSEC-2097-${i}`, at);
+  expect(await h.poll("osv")).toBe(true);
+  const fetches = () => bucket.requests.filter((r) => r.path.startsWith("/PyPI/PYSEC-2097-")).length;
+  expect(fetches()).toBe(200);
+  expect((await state()).cursor).toBe(at);
+  // The CSV changes (one more row elsewhere), so the poll reads it again down to the cursor.
+  good("PYSEC-2099-89", at);
+  expect(await h.poll("osv")).toBe(true);
+  expect(fetches()).toBe(200);
+  expect(bucket.requests.filter((r) => r.path === "/PyPI/PYSEC-2099-89.json")).toHaveLength(1);
+  expect(await h.dispatcher.drain()).toBe(201);
+});

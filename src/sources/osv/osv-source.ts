@@ -169,12 +169,18 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       }
       if (scan.malformed.count > 0) log.warn({ count: scan.malformed.count, samples: scan.malformed.samples }, "skipped malformed modified_id.csv lines");
       if (scan.future.count > 0) log.warn({ count: scan.future.count, samples: scan.future.samples }, "skipped modified_id.csv rows dated in the future");
-      const ids = [...new Set(scan.rows.map((row) => row.id))].filter((id) => !isIgnoredId(id));
+      // Rows in the cursor's own second are read again every poll (the file is not ordered within
+      // a second); those already fetched at that very modification are not fetched again.
+      const seen = new Set(state.seenAtCursor);
+      const fresh = scan.rows.filter((row) => !seen.has(`${row.id}@${row.modified}`));
+      const ids = [...new Set(fresh.map((row) => row.id))].filter((id) => !isIgnoredId(id));
       const records = (await mapLimit(ids, opts.concurrency ?? 8, (id) => fetchRecord(id, signal))).filter((a): a is Advisory => a !== undefined);
       for (let i = 0; i < records.length; i += batchSize) await sink(records.slice(i, i + batchSize), { seed: false, source: SOURCE });
       const cursor = scan.rows.reduce<string>((c, row) => later(c, row.modified), state.cursor);
+      const at = Date.parse(cursor);
       return {
         cursor,
+        seenAtCursor: scan.rows.filter((row) => row.at === at).map((row) => `${row.id}@${row.modified}`),
         validators: { ...state.validators, [csvUrl]: r.validators },
         read: records.length,
         skipped: ids.length - records.length + scan.malformed.count + scan.future.count,
