@@ -31,6 +31,7 @@ export const ENV_VARS = [
   { name: "MIRROR_STALE_HOURS", description: "Hours after OSV's last successful update when answers say the mirror is out of date", default: "24" },
   { name: "PYSEC_HERALD_WATCH", description: "Watches of the console channel, separated by spaces or newlines (e.g. 'requests django>=4.2,<5')", default: "" },
   { name: "LOG_LEVEL", description: "pino log level (fatal, error, warn, info, debug, trace, silent)", default: "info" },
+  { name: "OPS_TOKEN", description: "When set, /healthz details and /metrics need 'Authorization: Bearer <token>' (set it on a public host)", default: "", secret: true },
   { name: "HOST", description: "Address the bot's HTTP server listens on (127.0.0.1 keeps it on loopback behind a proxy)", default: "0.0.0.0" },
   { name: "PORT", description: "Port of the bot's HTTP server: GET /healthz, GET /metrics (Prometheus) and webhook receivers such as Discord HTTP interactions; 0 picks a free port", default: "8080" },
   { name: "DISCORD_TOKEN", description: "Discord bot token; with DISCORD_APPLICATION_ID it turns the Discord adapter on", default: "", secret: true },
@@ -81,6 +82,7 @@ const ConfigSchema = z.object({
   mirrorStaleHours: positiveInt,
   watch: z.string(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  opsToken: z.string(),
   host: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65535),
   discord: z
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mirrorStaleHours: read(env, "MIRROR_STALE_HOURS"),
     watch: read(env, "PYSEC_HERALD_WATCH"),
     logLevel: read(env, "LOG_LEVEL"),
+    opsToken: read(env, "OPS_TOKEN"),
     host: read(env, "HOST"),
     port: read(env, "PORT"),
     discord: {
@@ -177,7 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     githubApiUrl: "GITHUB_API_URL", githubRawUrl: "GITHUB_RAW_URL", githubPollSeconds: "GITHUB_POLL_SECONDS", osvApiUrl: "OSV_API_URL",
     cveApiUrl: "CVE_API_URL", announceFeedUrl: "PSF_ANNOUNCE_FEED_URL", insiderFeedUrl: "PYTHON_INSIDER_FEED_URL",
     feedsPollSeconds: "FEEDS_POLL_SECONDS", kevUrl: "KEV_URL", epssUrl: "EPSS_URL", priorityPollSeconds: "PRIORITY_POLL_SECONDS",
-    httpTimeoutSeconds: "HTTP_TIMEOUT_SECONDS", mirrorStaleHours: "MIRROR_STALE_HOURS", watch: "PYSEC_HERALD_WATCH", logLevel: "LOG_LEVEL", host: "HOST", port: "PORT",
+    httpTimeoutSeconds: "HTTP_TIMEOUT_SECONDS", mirrorStaleHours: "MIRROR_STALE_HOURS", watch: "PYSEC_HERALD_WATCH", logLevel: "LOG_LEVEL", opsToken: "OPS_TOKEN", host: "HOST", port: "PORT",
     "discord.token": "DISCORD_TOKEN", "discord.applicationId": "DISCORD_APPLICATION_ID", "discord.interactions": "DISCORD_INTERACTIONS",
     "discord.publicKey": "DISCORD_PUBLIC_KEY", "discord.apiUrl": "DISCORD_API_URL", "discord.cdnUrl": "DISCORD_CDN_URL", discord: "DISCORD_INTERACTIONS",
     "slack.botToken": "SLACK_BOT_TOKEN", "slack.appToken": "SLACK_APP_TOKEN", "slack.signingSecret": "SLACK_SIGNING_SECRET",

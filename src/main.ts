@@ -139,7 +139,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   }
   for (const a of adapters) if (a === consoleAdapter || serves(a.platform)) await a.start(handle);
   const webhooks = http.hasRoutes();
-  addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id) });
+  addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id), ...(config.opsToken && { opsToken: config.opsToken }) });
   const port = await listen(http, config.host, config.port, webhooks, log);
 
   const stopper = new AbortController();

@@ -1,10 +1,11 @@
+import { timingSafeEqual } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { errorMessage } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import { KEYS } from "../store/keys.js";
 import type { Db } from "../store/open.js";
 import type { CursorStore, Delivery, SourceState } from "../store/ports.js";
-import type { HttpServer } from "./server.js";
+import type { HttpResponse, HttpServer } from "./server.js";
 
 export interface OpsDeps {
   readonly db: Db;
@@ -14,6 +15,8 @@ export interface OpsDeps {
   readonly clock: Clock;
   /** The sources this deployment polls (ids), whichever instance polls them. */
   readonly sources: readonly string[];
+  /** OPS_TOKEN: when set, /healthz details and /metrics need `Authorization: Bearer <token>`. */
+  readonly opsToken?: string;
 }
 
 export interface SourceHealth {
@@ -61,11 +64,20 @@ export async function checkHealth(deps: OpsDeps): Promise<Health> {
 
 /** `GET /healthz` (503 when the store is unreachable or every source is failing) and `GET /metrics`. */
 export function addOpsRoutes(http: HttpServer, deps: OpsDeps): void {
-  http.route("GET", "/healthz", async () => {
+  const expected = deps.opsToken ? Buffer.from(`Bearer ${deps.opsToken}`) : undefined;
+  const authorized = (header: string | string[] | undefined) => {
+    if (!expected) return true;
+    const given = Buffer.from(typeof header === "string" ? header : "");
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  http.route("GET", "/healthz", async (req) => {
     const health = await checkHealth(deps);
-    return { status: health.status === "failing" ? 503 : 200, headers: { "content-type": "application/json" }, body: JSON.stringify(health) };
+    // Without the token, only the verdict: which sources fail and why is for the operator.
+    const body = authorized(req.headers.authorization) ? health : { status: health.status };
+    return { status: health.status === "failing" ? 503 : 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
   });
-  http.route("GET", "/metrics", async () => {
+  http.route("GET", "/metrics", async (req): Promise<HttpResponse> => {
+    if (!authorized(req.headers.authorization)) return { status: 401, headers: { "www-authenticate": "Bearer" }, body: "OPS_TOKEN required" };
     try {
       const { pending, parked } = await deps.delivery.depth();
       deps.metrics.outboxDepth.set({ state: "pending" }, pending);

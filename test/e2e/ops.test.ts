@@ -56,3 +56,20 @@ it("/healthz is 503 when every source is failing, and when the store is unreacha
   expect(down.status).toBe(503);
   expect(await down.json()).toMatchObject({ status: "failing", store: "unreachable" });
 });
+
+it("with OPS_TOKEN set, /healthz tells the public only its verdict and /metrics needs the token", async () => {
+  const bucket = await startFakeOsvBucket(allOsvRecords());
+  cleanup.push(() => bucket.close());
+  const h = await startHarness(bucket.url);
+  cleanup.push(() => h.close());
+  const http: HttpServer = createHttpServer(createLogger("silent"));
+  addOpsRoutes(http, { ...h.services, sources: ["osv"], opsToken: "ops-secret" });
+  const base = `http://127.0.0.1:${await http.listen(0, "127.0.0.1")}`;
+  cleanup.push(() => http.close());
+  expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+  const auth = { headers: { authorization: "Bearer ops-secret" } };
+  expect(await (await fetch(`${base}/healthz`, auth)).json()).toMatchObject({ status: "ok", store: "ok", sources: { osv: { failing: false } } });
+  expect((await fetch(`${base}/metrics`)).status).toBe(401);
+  expect((await fetch(`${base}/metrics`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  expect(await (await fetch(`${base}/metrics`, auth)).text()).toContain("pysec_herald_polls_total");
+});
