@@ -120,9 +120,26 @@ export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
       // A dependency file shared in a channel with the message "watch -r [label]" (optionally after
       // a mention of the bot, or "/pysec") is imported like pasted text. Needs files:read and the
       // message.* event subscriptions in slack-manifest.yaml.
-      app.event("message", async ({ event }) => {
+      /** A command typed to the bot (a mention, or a direct message), answered in its thread. */
+      const typed = async (e: { channel: string; ts: string; user?: string; bot_id?: string; text?: string }) => {
+        if (!e.user || e.bot_id) return;
+        const text = (e.text ?? "").replace(/<@[A-Z0-9]+>/g, "").trim();
+        const r = await onCommand({ channel: `slack:${e.channel}`, user: e.user, canManage: await mayManage(e.user), text: text || "help" });
+        await limiter.acquire(`slack:${e.channel}`);
+        const body = renderReply(makeReply(r.text, r.ephemeral));
+        if (r.ephemeral) await app.client.chat.postEphemeral({ channel: e.channel, user: e.user, text: body.text, blocks: body.blocks });
+        else await app.client.chat.postMessage({ channel: e.channel, thread_ts: e.ts, text: body.text, blocks: body.blocks, ...NO_UNFURL });
+      };
+      // "@pysec-herald help" in a channel (app_mentions:read); a file shared that way is an import, below.
+      app.event("app_mention", async ({ event }) => {
         const e = event as SharedFileMessage;
+        if (!e.files?.length && !IMPORT_MESSAGE.test(e.text ?? "")) await typed(e);
+      });
+      app.event("message", async ({ event }) => {
+        const e = event as SharedFileMessage & { channel_type?: string; subtype?: string };
         const m = IMPORT_MESSAGE.exec(e.text ?? "");
+        // A direct message to the bot (App Home's messages tab) is a command, as on the console.
+        if (e.channel_type === "im" && !e.files?.length && !m && !e.subtype) return typed(e);
         if (!m || !e.files?.length || e.bot_id || !e.user) return;
         const [file] = e.files;
         const label = m[1] ?? labelFromFileName(file!.name ?? "file");

@@ -10,7 +10,7 @@ import type { WatchIndex } from "../matching/watch-index.js";
 import { reply, type Reply } from "../render/notification.js";
 import type { AdvisoryStore, ChannelStore, CursorStore, Delivery } from "../store/ports.js";
 import { cannotTell, mirrorState, staleness, type MirrorState } from "../mirror-state.js";
-import { helpText } from "./help.js";
+import { helpFor, helpText } from "./help.js";
 import { MANAGING, parseCommand, type Command } from "./parse.js";
 
 /** A command as an adapter hands it over; the adapter decides whether the user may manage the channel. */
@@ -72,7 +72,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
   async function run(cmd: Command, key: ChannelKey): Promise<Reply> {
     switch (cmd.name) {
       case "help":
-        return reply(helpText(deps.helpPrefix), true);
+        return reply(cmd.topic ? helpFor(cmd.topic, deps.helpPrefix) : helpText(deps.helpPrefix), true);
       case "watch": {
         await change(key, (c) => {
           // A plain watch replaces the channel's own watch of that package; imported (labelled) ones stay.

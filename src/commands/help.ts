@@ -22,6 +22,13 @@ export const COMMANDS = [
   ["help", "This text"],
 ] as const;
 
+/** Help for one command (`help watch`): its lines of the table, or the whole text for an unknown one. */
+export function helpFor(topic: string, prefix = ""): string {
+  const lines = COMMANDS.filter(([c]) => c.split(/\s/)[0] === topic);
+  if (lines.length === 0) return `No command "${topic}".\n\n${helpText(prefix)}`;
+  return lines.map(([c, d]) => `${prefix}${c}\n  ${d}`).join("\n");
+}
+
 export function helpText(prefix = ""): string {
   const width = Math.max(...COMMANDS.map(([c]) => c.length + prefix.length));
   return [

@@ -24,7 +24,7 @@ export type Command =
   | { readonly name: "import"; readonly label: string; readonly text: string }
   | { readonly name: "unwatch-label"; readonly label: string }
   | { readonly name: "status" }
-  | { readonly name: "help" };
+  | { readonly name: "help"; readonly topic?: string };
 
 /** Commands that change a channel's subscription and so need permission to manage it. */
 export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "severity", "mute", "unmute", "fixed-only", "lookalikes", "kev-only", "epss", "import", "unwatch-label"]);
@@ -110,6 +110,8 @@ function exactlyOne(args: string[], usage: string): string {
 
 /** Parses one command line (without the platform's prefix). Throws UserInputError with a message for the person. */
 export function parseCommand(input: string): Command {
+  // "/pysec list" (as Slack and Discord users type it) is "list".
+  input = input.replace(/^\s*\/?pysec\b[^\S\n]*/i, "");
   const imported = /^\s*\/?(un)?watch\s+-r\s+(\S+)[^\S\n]*(?:\n([\s\S]*))?$/i.exec(input);
   if (imported) {
     if (imported[1]) return { name: "unwatch-label", label: label(imported[2]) };
@@ -142,7 +144,7 @@ export function parseCommand(input: string): Command {
     case "list":
     case "status":
     case "help":
-      return { name };
+      return { name, ...(args[0] && { topic: args[0].toLowerCase().replace(/^\//, "") }) };
     case "lookup": {
       if (args.length < 1 || args.length > 2) throw new UserInputError("Usage: lookup <package> [version]");
       const pkg = packageName(args[0], "lookup <package> [version]");

@@ -9,6 +9,7 @@ import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
 import { allOsvRecords, pypaRecordAs, readFixture } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { assertInertMrkdwn, postSigned } from "../helpers/slack.js";
+import { until } from "../helpers/until.js";
 
 const SECRET = "slack-signing-secret";
 const CH = "C0SEC";
@@ -96,6 +97,19 @@ describe("Slack through the real Bolt app in Socket Mode", () => {
     // Only messages that ask for an import are looked at: a plain file share is ignored.
     await shared("here is our lock file", `${slack.files}T1-F2/r.txt`);
     expect((await h.services.channels.get(`slack:${CH}`))?.watches.map((w) => w.name)).toEqual(["requests"]);
+  });
+
+  it("answers \"@pysec-herald help\" in a channel, and a direct message as a command", async () => {
+    await setUp("socket");
+    await slack.connected();
+    await slack.event({ type: "app_mention", channel: CH, user: "U1", ts: "1700000000.000200", text: "<@UBOT> help watch" });
+    const [help] = await answered(1);
+    expect(help!.method).toBe("chat.postEphemeral");
+    expect(String(help!.args["text"])).toContain("watch &lt;package[spec]&gt;");
+    expect(String(help!.args["text"])).not.toContain("lookalikes");
+    await slack.event({ type: "message", channel_type: "im", channel: "D1", user: "U1", ts: "1700000000.000300", text: "watch flask" });
+    await until(async () => (await h.services.channels.get("slack:D1"))?.watches.length === 1);
+    expect((await h.services.channels.get("slack:D1"))?.watches.map((w) => w.name)).toEqual(["flask"]);
   });
 
   it("a member watches requests; an advisory arrives as escaped Block Kit; an update edits it with chat.update", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCommand, splitSpecs } from "../../../src/commands/parse.js";
+import { helpFor } from "../../../src/commands/help.js";
 import { UserInputError } from "../../../src/errors.js";
 
 describe("command parsing", () => {
@@ -78,5 +79,16 @@ describe("command parsing", () => {
   ])("rejects %j with a clear message", (text, message) => {
     expect(() => parseCommand(text)).toThrow(UserInputError);
     expect(() => parseCommand(text)).toThrow(message);
+  });
+});
+
+describe("as people type commands", () => {
+  it("accepts the /pysec prefix, and help for one command", () => {
+    expect(parseCommand("/pysec list")).toEqual({ name: "list" });
+    expect(parseCommand("pysec lookup requests 2.28.1")).toMatchObject({ name: "lookup", package: "requests", version: "2.28.1" });
+    expect(parseCommand("help watch")).toEqual({ name: "help", topic: "watch" });
+    expect(helpFor("watch")).toContain("watch <package[spec]>...");
+    expect(helpFor("watch")).not.toContain("lookalikes");
+    expect(helpFor("frobnicate")).toMatch(/^No command "frobnicate"/);
   });
 });
