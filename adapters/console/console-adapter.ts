@@ -31,19 +31,23 @@ export interface ConsoleAdapterOptions {
 export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
   let rl: Interface | undefined;
   let sent = 0;
-  const print = (text: string) => opts.output.write(`${text}\n\n`);
+  const print = (text: string): void => void opts.output.write(`${text}\n\n`);
   return {
     platform: "console",
     capabilities: { edit: false, maxLength: Number.POSITIVE_INFINITY, idempotentSend: false },
     async start(onCommand) {
       if (!opts.input) return;
       rl = createInterface({ input: opts.input, terminal: false });
+      // Answered strictly in the order typed (or piped): each command waits for the one before.
+      let previous: Promise<void> = Promise.resolve();
       rl.on("line", (line) => {
         if (!line.trim()) return;
-        withFileContents(line)
-          .then((text) => onCommand({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text }))
-          .then((reply) => print(render(reply)))
-          .catch((err: unknown) => print(`error: ${(err as Error).message}`));
+        previous = previous.then(() =>
+          withFileContents(line)
+            .then((text) => onCommand({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text }))
+            .then((reply) => print(render(reply)))
+            .catch((err: unknown) => print(`error: ${(err as Error).message}`)),
+        );
       });
     },
     async stop() {

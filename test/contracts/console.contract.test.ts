@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { expect } from "vitest";
+import { expect, it } from "vitest";
 import { createConsoleAdapter, CONSOLE_CHANNEL } from "../../adapters/console/console-adapter.js";
 import { chatAdapterContract } from "./chat-adapter.contract.js";
 
@@ -34,4 +34,21 @@ chatAdapterContract("console", async () => {
     },
     close: () => adapter.stop(),
   };
+});
+
+it("answers piped commands strictly in the order they came", async () => {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let printed = "";
+  output.on("data", (c: Buffer) => (printed += c.toString("utf8")));
+  const adapter = createConsoleAdapter({ input, output });
+  // A slow first command and a fast second one: the answers still come first, then second.
+  await adapter.start(async ({ text }) => {
+    if (text === "first") await new Promise((r) => setTimeout(r, 50));
+    return { type: "reply", text: `answer to ${text}`, ephemeral: false };
+  });
+  input.write("first\nsecond\nthird\n");
+  for (let i = 0; i < 200 && !printed.includes("answer to third"); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(printed.match(/answer to \w+/g)).toEqual(["answer to first", "answer to second", "answer to third"]);
+  await adapter.stop();
 });
