@@ -10,6 +10,8 @@ import type { ChatAdapter } from "./delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
 import { errorMessage } from "./errors.js";
 import { addOpsRoutes } from "./http/ops-routes.js";
+import { describeMirror, mirrorState } from "./mirror-state.js";
+import { reply } from "./render/notification.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
 import type { Logger } from "./log.js";
 import { createDigestScheduler, type DigestScheduler } from "./scheduler/digest.js";
@@ -138,6 +140,11 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     await consoleAdapter.send(CONSOLE_CHANNEL, reply);
   }
   for (const a of adapters) if (a === consoleAdapter || serves(a.platform)) await a.start(handle);
+  if (consoleAdapter) {
+    const watches = (await services.channels.get(CONSOLE_CHANNEL))?.watches.length ?? 0;
+    const state = mirrorState((await services.advisories.packageNames()).length > 0, await services.cursors.get("osv"), clock.now(), config.mirrorStaleHours);
+    await consoleAdapter.send(CONSOLE_CHANNEL, reply(`pysec-herald is running. This console watches ${watches} ${watches === 1 ? "package" : "packages"}; the advisory mirror is ${describeMirror(state)}. Type help for the commands.`));
+  }
   const webhooks = http.hasRoutes();
   addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id), ...(config.opsToken && { opsToken: config.opsToken }) });
   const port = await listen(http, config.host, config.port, webhooks, log);

@@ -28,6 +28,13 @@ export function cannotTell(state: MirrorState, what: string): string | undefined
   return `The advisory mirror is not ready yet (${why}); I cannot tell whether ${what} is affected.`;
 }
 
+/** The mirror's state in a few words, for the console's banner. */
+export function describeMirror(state: MirrorState): string {
+  if (state.kind === "not-ready") return `not ready yet (${state.failing ? `OSV unreachable since ${state.failing.since}` : "its first download has not finished"})`;
+  if (state.kind === "stale") return `out of date (last updated ${age(state.ageHours)} ago)`;
+  return "ready";
+}
+
 /** A sentence to add to any answer from a mirror that is out of date; empty otherwise. */
 export function staleness(state: MirrorState): string {
   return state.kind === "stale" ? ` Note: the advisory mirror was last updated ${age(state.ageHours)} ago (${state.lastUpdate}); newer advisories may be missing.` : "";

@@ -48,6 +48,7 @@ it("the compiled bin runs the bot: console watches, stdin commands, live alerts,
 
   await waitFor(() => out, "Now watching flask, requests==2.28.1, django>=4.2,<5.");
   expect(out).toContain("requests==2.28.1: 1 known advisory affects it");
+  await waitFor(() => out, "pysec-herald is running. This console watches 3 packages; the advisory mirror is ready. Type help for the commands.");
   child.stdin.write("lookup requests 2.31.0\nwatch bad$name\n");
   await waitFor(() => out, "No known advisory affects requests 2.31.0");
   await waitFor(() => out, "is not a valid package name");
