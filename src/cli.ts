@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { AUDIT_FORMATS, auditPins, auditSummary, ignoring, writeAudit, type AuditFormat } from "./audit/audit.js";
@@ -41,7 +44,10 @@ Commands:
                                          With DISCORD_TOKEN and DISCORD_APPLICATION_ID set, it serves
                                          Discord; with no chat token, alerts print here and commands
                                          are read from stdin (type help).
-  sync                                   Seed or refresh the local advisory mirror, then exit.
+  sync [--from PATH]                     Seed or refresh the local advisory mirror, then exit. With
+                                         --from: from an OSV all.zip, or a directory laid out like
+                                         the bucket (PyPI/all.zip, PyPI/modified_id.csv,
+                                         PyPI/<ID>.json), without the network.
   lookup <package> [version] [--json]    Known advisories for a package, from the local mirror.
   audit -r <requirements.txt>... [--format columns|json|markdown|text] [--ignore-vuln ID]...
                                          Check pinned requirements against the local mirror, as
@@ -163,6 +169,20 @@ async function readStdin(stdin: Readable | undefined): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * `sync --from PATH`: a directory laid out like OSV's bucket (PyPI/all.zip, PyPI/modified_id.csv,
+ * PyPI/<ID>.json), or one all.zip, which is linked into a temporary directory of that layout.
+ */
+async function localBucket(path: string): Promise<{ url: string; zipOnly: boolean; close(): Promise<void> }> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new UserInputError(`${path}: no such file or directory`);
+  if (info.isDirectory()) return { url: pathToFileURL(resolve(path)).href, zipOnly: false, close: async () => undefined };
+  const dir = await mkdtemp(join(tmpdir(), "pysec-herald-from-"));
+  await mkdir(join(dir, "PyPI"));
+  await symlink(resolve(path), join(dir, "PyPI", "all.zip"));
+  return { url: pathToFileURL(dir).href, zipOnly: true, close: () => rm(dir, { recursive: true, force: true }) };
+}
+
 /** This release's version, from the package.json next to the sources or the compiled dist/. */
 function version(): string {
   for (const up of ["../package.json", "../../package.json"]) {
@@ -192,6 +212,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         "ignore-vuln": { type: "string", multiple: true },
         guild: { type: "string" },
         version: { type: "boolean" },
+        from: { type: "string" },
       },
     });
   } catch (err) {
@@ -231,13 +252,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case "sync": {
         const tty = Boolean(io.stderr.isTTY);
+        const from = parsed.values.from === undefined ? undefined : await localBucket(parsed.values.from);
+        if (from) config = { ...config, osvBucketUrl: from.url, sources: ["osv"] };
         return await withServices(config, log, clock, async (s) => {
-          const outcomes = await Promise.all(s.sources.map((src) => s.poller.pollOnce(src)));
-          if (tty) io.stderr.write("\n");
-          const count = await s.advisories.count();
-          const failed = outcomes.filter((o) => o === undefined).length;
-          io.stdout.write(`Mirror holds ${count} advisories${failed ? `; ${failed} source(s) failed, see the log` : ""}.\n`);
-          return failed ? EXIT.failed : EXIT.ok;
+          try {
+            if (from?.zipOnly && (await s.cursors.get("osv")).cursor !== undefined) {
+              throw new UserInputError(`${parsed.values.from}: the mirror is seeded already; to update it offline, give a directory laid out like the bucket (PyPI/all.zip, PyPI/modified_id.csv, PyPI/<ID>.json)`);
+            }
+            const outcomes = await Promise.all(s.sources.map((src) => s.poller.pollOnce(src)));
+            if (tty) io.stderr.write("\n");
+            const count = await s.advisories.count();
+            const failed = outcomes.filter((o) => o === undefined).length;
+            io.stdout.write(`Mirror holds ${count} advisories${failed ? `; ${failed} source(s) failed, see the log` : ""}.\n`);
+            return failed ? EXIT.failed : EXIT.ok;
+          } finally {
+            await from?.close();
+          }
         }, tty ? (n) => io.stderr.write(`\rseeding: ${n} advisories`) : undefined);
       }
       case "discord": {

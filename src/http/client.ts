@@ -1,4 +1,7 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { Agent, request, RetryAgent, type Dispatcher } from "undici";
 import { UpstreamError } from "../errors.js";
 import type { Validators } from "../store/ports.js";
@@ -91,6 +94,19 @@ export async function readLimited(body: Readable, maxBytes: number, what: string
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * A configured `file:` base (a local copy of a bucket, `OSV_BUCKET_URL=file:///srv/osv`) answers
+ * like a server: 404 for a missing file, 304 when the modification time is the one already seen.
+ */
+async function fromFile(url: string, opts: GetOptions): Promise<Fetched> {
+  const path = fileURLToPath(url);
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new UpstreamError(`${path}: no such file`, opts.source, 404);
+  const lastModified = info.mtime.toUTCString();
+  if (opts.validators?.lastModified === lastModified && !opts.validators.etag) return { notModified: true };
+  return { notModified: false, validators: { lastModified }, body: createReadStream(path), length: info.size };
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   // A configured URL may be a base (anything below it) or one file (exactly it).
   const prefixes = options.allowedPrefixes.map((p) => (p.endsWith("/") ? p : `${p}/`));
@@ -101,6 +117,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (!exact.has(url) && !prefixes.some((p) => url.startsWith(p))) {
       throw new UpstreamError(`refusing to fetch ${url}: not under a configured base URL`, opts.source);
     }
+    if (url.startsWith("file:")) return fromFile(url, opts);
     const headers: Record<string, string> = { "user-agent": "pysec-herald", accept: "*/*", ...opts.headers };
     if (opts.validators?.etag) headers["if-none-match"] = opts.validators.etag;
     if (opts.validators?.lastModified) headers["if-modified-since"] = opts.validators.lastModified;
