@@ -238,7 +238,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`${errorMessage(err)}\n`);
     return EXIT.badInput;
   }
-  const log = createLogger(config.logLevel, secretValues(io.env));
+  const pretty = config.logFormat === "pretty" || (config.logFormat === "auto" && Boolean(io.stderr.isTTY));
+  const log = createLogger(config.logLevel, secretValues(io.env), pretty ? "pretty" : "json");
   const answer: Answer = { out: io.stdout, err: io.stderr, staleHours: config.mirrorStaleHours, now: clock.now() };
   try {
     switch (command) {

@@ -103,3 +103,23 @@ it("with Discord configured, the bin serves the gateway, answers a command, and 
   expect(err).not.toContain(token);
   expect(out).toBe(""); // the console adapter is off while a chat platform is configured
 });
+
+it("LOG_FORMAT=pretty writes readable lines instead of JSON (a terminal gets them by default)", async () => {
+  const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
+  const child = spawn(process.execPath, [bin, "start"], {
+    env: { PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "p.sqlite")}`, OSV_BUCKET_URL: "http://127.0.0.1:9", SOURCES: "osv", HTTP_TIMEOUT_SECONDS: "1", LOG_FORMAT: "pretty", PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  let out = "";
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
+  await waitFor(() => err, "pysec-herald started");
+  child.kill("SIGTERM");
+  expect(await exited).toBe(0);
+  expect(err).toMatch(/WARN.*poll failed; cursor unchanged/);
+  expect(err).not.toMatch(/^\{"level"/m);
+  // Nothing reached OSV: the banner says the mirror cannot answer yet.
+  expect(out).toContain("the advisory mirror is not ready yet (OSV unreachable since");
+});
