@@ -30,9 +30,9 @@ export async function auditPins(advisories: AdvisoryStore, pins: readonly Pin[])
   return results;
 }
 
-// Pieces are gathered into writes of this size: one write per line of a report made each a
+// Small pieces are gathered into writes of about a pipe buffer: one write per line of a report made each a
 // separate trip through a pipe's backpressure.
-const CHUNK = 256 * 1024;
+const CHUNK = 16 * 1024;
 
 /** Writes in chunks, waiting whenever the stream asks to (a huge report never sits whole in memory). */
 async function writeAll(out: Writable, pieces: Iterable<string>): Promise<void> {
