@@ -34,29 +34,33 @@ function waitFor(read: () => string, needle: string, ms = 20_000): Promise<void>
   });
 }
 
-it("the compiled bin runs the bot: console watches, stdin commands, live alerts, clean SIGTERM", async () => {
+/** The compiled bin's `start` as a process, with what it prints so far. */
+function startBin(env: Record<string, string>, args: string[] = []) {
   const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
-  const child = spawn(process.execPath, [bin, "start", "--watch", "flask"], {
-    env: { PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1", PYSEC_HERALD_WATCH: "requests==2.28.1\ndjango>=4.2,<5", LOG_LEVEL: "info", PORT: "0" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawn(process.execPath, [bin, "start", ...args], { env: { PATH: process.env["PATH"], ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr.on("data", (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
+  return { child, exited, out: () => out, err: () => err };
+}
 
-  await waitFor(() => out, "Now watching flask, requests==2.28.1, django>=4.2,<5.");
-  expect(out).toContain("requests==2.28.1: 1 known advisory affects it");
-  await waitFor(() => out, "pysec-herald is running. This console watches 3 packages; the advisory mirror is ready. Type help for the commands.");
+it("the compiled bin runs the bot: console watches, stdin commands, live alerts, clean SIGTERM", async () => {
+  const bot = startBin({ STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1", PYSEC_HERALD_WATCH: "requests==2.28.1\ndjango>=4.2,<5", LOG_LEVEL: "info", PORT: "0" }, ["--watch", "flask"]);
+  const { child, exited } = bot;
+
+  await waitFor(bot.out, "Now watching flask, requests==2.28.1, django>=4.2,<5.");
+  expect(bot.out()).toContain("requests==2.28.1: 1 known advisory affects it");
+  await waitFor(bot.out, "pysec-herald is running. This console watches 3 packages; the advisory mirror is ready. Type help for the commands.");
   child.stdin.write("lookup requests 2.31.0\nwatch bad$name\n");
-  await waitFor(() => out, "No known advisory affects requests 2.31.0");
-  await waitFor(() => out, "is not a valid package name");
+  await waitFor(bot.out, "No known advisory affects requests 2.31.0");
+  await waitFor(bot.out, "is not a valid package name");
 
   bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-77") });
-  await waitFor(() => out, "=== NEW ADVISORY: PYSEC-2099-77");
+  await waitFor(bot.out, "=== NEW ADVISORY: PYSEC-2099-77");
 
-  const port = (JSON.parse(err.split("\n").find((l) => l.includes("pysec-herald started"))!) as { port: number }).port;
+  const port = (JSON.parse(bot.err().split("\n").find((l) => l.includes("pysec-herald started"))!) as { port: number }).port;
   const health = await fetch(`http://127.0.0.1:${port}/healthz`);
   expect(health.status).toBe(200);
   const body = (await health.json()) as { status: string; store: string; sources: Record<string, { lastSuccessAgeSeconds?: number; failing: boolean }> };
@@ -72,7 +76,7 @@ it("the compiled bin runs the bot: console watches, stdin commands, live alerts,
   child.kill("SIGTERM");
   expect(await exited).toBe(0);
   expect(Date.now() - stopping).toBeLessThan(10_000);
-  expect(err).not.toMatch(/"level":50/);
+  expect(bot.err()).not.toMatch(/"level":50/);
 });
 
 it("with Discord configured, the bin serves the gateway, answers a command, and never logs the token", async () => {
@@ -105,21 +109,13 @@ it("with Discord configured, the bin serves the gateway, answers a command, and 
 });
 
 it("LOG_FORMAT=pretty writes readable lines instead of JSON (a terminal gets them by default)", async () => {
-  const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
-  const child = spawn(process.execPath, [bin, "start"], {
-    env: { PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "p.sqlite")}`, OSV_BUCKET_URL: "http://127.0.0.1:9", SOURCES: "osv", HTTP_TIMEOUT_SECONDS: "1", LOG_FORMAT: "pretty", PORT: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let err = "";
-  let out = "";
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
-  await waitFor(() => err, "pysec-herald started");
-  child.kill("SIGTERM");
-  expect(await exited).toBe(0);
-  expect(err).toMatch(/WARN.*poll failed; cursor unchanged/);
-  expect(err).not.toMatch(/^\{"level"/m);
-  // Nothing reached OSV: the banner says the mirror cannot answer yet.
-  expect(out).toContain("the advisory mirror is not ready yet (OSV unreachable since");
+  // Nothing listens on port 9: OSV is unreachable.
+  const bot = startBin({ STORE_URL: `sqlite://${join(dir, "p.sqlite")}`, OSV_BUCKET_URL: "http://127.0.0.1:9", SOURCES: "osv", HTTP_TIMEOUT_SECONDS: "1", LOG_FORMAT: "pretty", PORT: "0" });
+  await waitFor(bot.err, "pysec-herald started");
+  bot.child.kill("SIGTERM");
+  expect(await bot.exited).toBe(0);
+  expect(bot.err()).toMatch(/WARN.*poll failed; cursor unchanged/);
+  expect(bot.err()).not.toMatch(/^\{"level"/m);
+  // The banner says the mirror cannot answer yet.
+  expect(bot.out()).toContain("the advisory mirror is not ready yet (OSV unreachable since");
 });
