@@ -146,7 +146,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     await consoleAdapter.send(CONSOLE_CHANNEL, reply(`pysec-herald is running. This console watches ${watches} ${watches === 1 ? "package" : "packages"}; the advisory mirror is ${describeMirror(state)}. Type help for the commands.`));
   }
   const webhooks = http.hasRoutes();
-  addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id), ...(config.opsToken && { opsToken: config.opsToken }) });
+  addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id), mirrorStaleHours: config.mirrorStaleHours, ...(config.opsToken && { opsToken: config.opsToken }) });
   const port = await listen(http, config.host, config.port, webhooks, log);
 
   const stopper = new AbortController();

@@ -4,7 +4,8 @@ import { errorMessage } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import { KEYS } from "../store/keys.js";
 import type { Db } from "../store/open.js";
-import type { CursorStore, Delivery, SourceState } from "../store/ports.js";
+import { mirrorState, type MirrorState } from "../mirror-state.js";
+import type { AdvisoryStore, CursorStore, Delivery, SourceState } from "../store/ports.js";
 import type { HttpResponse, HttpServer } from "./server.js";
 
 export interface OpsDeps {
@@ -17,6 +18,9 @@ export interface OpsDeps {
   readonly sources: readonly string[];
   /** OPS_TOKEN: when set, /healthz details and /metrics need `Authorization: Bearer <token>`. */
   readonly opsToken?: string;
+  /** Whether the mirror can answer yet (never seeded, or out of date after MIRROR_STALE_HOURS). */
+  readonly advisories: Pick<AdvisoryStore, "packageNames">;
+  readonly mirrorStaleHours?: number;
 }
 
 export interface SourceHealth {
@@ -30,6 +34,7 @@ export interface Health {
   readonly store: "ok" | "unreachable";
   readonly storeError?: string;
   readonly sources: Record<string, SourceHealth>;
+  readonly mirror?: MirrorState["kind"];
 }
 
 const STORE_PING_MS = 2_000;
@@ -49,12 +54,14 @@ export async function checkHealth(deps: OpsDeps): Promise<Health> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`no answer within ${STORE_PING_MS} ms`)), STORE_PING_MS)));
-    const states = await Promise.race([Promise.all([deps.db.keyv.get(KEYS.schema), ...deps.sources.map((s) => deps.cursors.get(s))]), timeout]);
+    const [, names, osv, ...states] = await Promise.race([Promise.all([deps.db.keyv.get(KEYS.schema), deps.advisories.packageNames(), deps.cursors.get("osv"), ...deps.sources.map((s) => deps.cursors.get(s))]), timeout]);
     const now = deps.clock.now().getTime();
-    const sources = Object.fromEntries(deps.sources.map((id, i) => [id, sourceHealth(states[i + 1] as SourceState, now)]));
+    const sources = Object.fromEntries(deps.sources.map((id, i) => [id, sourceHealth(states[i] as SourceState, now)]));
     const failing = Object.values(sources).filter((s) => s.failing).length;
-    const status = failing === 0 ? "ok" : failing === deps.sources.length ? "failing" : "degraded";
-    return { status, store: "ok", sources };
+    const mirror = mirrorState((names as string[]).length > 0, osv as SourceState, deps.clock.now(), deps.mirrorStaleHours ?? 24).kind;
+    // A mirror that cannot answer (yet, or any more) is degraded service even when every poll works.
+    const status = failing === deps.sources.length && failing > 0 ? "failing" : failing > 0 || mirror !== "ready" ? "degraded" : "ok";
+    return { status, store: "ok", sources, mirror };
   } catch (err) {
     return { status: "failing", store: "unreachable", storeError: errorMessage(err), sources: {} };
   } finally {

@@ -32,7 +32,7 @@ it("/healthz is 200 with each source's last success age, and /metrics counts pol
 
   const res = await fetch(`${base}/healthz`);
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ status: "ok", store: "ok", sources: { osv: { lastSuccessAgeSeconds: 90, failing: false } } });
+  expect(await res.json()).toEqual({ status: "ok", store: "ok", sources: { osv: { lastSuccessAgeSeconds: 90, failing: false } }, mirror: "ready" });
 
   const metrics = await (await fetch(`${base}/metrics`)).text();
   expect(metrics).toMatch(/pysec_herald_polls_total\{source="osv",outcome="ok"\} 1/);
@@ -45,10 +45,12 @@ it("/healthz is 503 when every source is failing, and when the store is unreacha
   const h = await startHarness("http://127.0.0.1:9");
   cleanup.push(async () => rmSync(h.dir, { recursive: true, force: true })); // its store is closed below
   const base = await serve(h);
+  // Not polled yet: nothing fails, but the mirror cannot answer, so service is degraded.
+  expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ status: "degraded", mirror: "not-ready" });
   expect(await h.poll("osv")).toBe(false);
   const failing = await fetch(`${base}/healthz`);
   expect(failing.status).toBe(503);
-  expect(await failing.json()).toMatchObject({ status: "failing", store: "ok", sources: { osv: { failing: true } } });
+  expect(await failing.json()).toMatchObject({ status: "failing", store: "ok", sources: { osv: { failing: true } }, mirror: "not-ready" });
   expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/pysec_herald_polls_total\{source="osv",outcome="failed"\} 1/);
 
   await h.services.db.close();
@@ -63,6 +65,7 @@ it("with OPS_TOKEN set, /healthz tells the public only its verdict and /metrics 
   const h = await startHarness(bucket.url);
   cleanup.push(() => h.close());
   const http: HttpServer = createHttpServer(createLogger("silent"));
+  expect(await h.poll("osv")).toBe(true);
   addOpsRoutes(http, { ...h.services, sources: ["osv"], opsToken: "ops-secret" });
   const base = `http://127.0.0.1:${await http.listen(0, "127.0.0.1")}`;
   cleanup.push(() => http.close());
