@@ -10,7 +10,8 @@ import type { ChatAdapter } from "./delivery/chat-adapter.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
 import { errorMessage } from "./errors.js";
 import { addOpsRoutes } from "./http/ops-routes.js";
-import { describeMirror, mirrorState } from "./mirror-state.js";
+import { createMirrorProbe } from "./mirror-probe.js";
+import { describeMirror } from "./mirror-state.js";
 import { reply } from "./render/notification.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
 import type { Logger } from "./log.js";
@@ -142,7 +143,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   for (const a of adapters) if (a === consoleAdapter || serves(a.platform)) await a.start(handle);
   if (consoleAdapter) {
     const watches = (await services.channels.get(CONSOLE_CHANNEL))?.watches.length ?? 0;
-    const state = mirrorState((await services.advisories.packageNames()).length > 0, await services.cursors.get("osv"), clock.now(), config.mirrorStaleHours);
+    const state = await createMirrorProbe({ ...services, staleHours: config.mirrorStaleHours })();
     await consoleAdapter.send(CONSOLE_CHANNEL, reply(`pysec-herald is running. This console watches ${watches} ${watches === 1 ? "package" : "packages"}; the advisory mirror is ${describeMirror(state)}. Type help for the commands.`));
   }
   const webhooks = http.hasRoutes();

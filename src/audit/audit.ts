@@ -70,15 +70,20 @@ function* jsonPieces(results: readonly AuditResult[], warnings: readonly string[
   yield `],"fixes":[]${warnings.length ? `,"warnings":${JSON.stringify(warnings)}` : ""}}\n`;
 }
 
-function* textPieces(results: readonly AuditResult[]): Generator<string> {
+/** The pins with findings, how many findings, and "N package(s)" for the report lines. */
+function tally(results: readonly AuditResult[]) {
   const hit = results.filter((r) => r.findings.length > 0);
   const count = hit.reduce((n, r) => n + r.findings.length, 0);
-  const packages = (n: number) => `${n} ${n === 1 ? "package" : "packages"}`;
+  return { hit, count, vulnerabilities: `${count} known ${count === 1 ? "vulnerability" : "vulnerabilities"}`, packages: (n: number) => `${n} ${n === 1 ? "package" : "packages"}` };
+}
+
+function* textPieces(results: readonly AuditResult[]): Generator<string> {
+  const { hit, count, vulnerabilities, packages } = tally(results);
   if (count === 0) {
     yield `No known vulnerabilities found in ${packages(results.length)}.\n`;
     return;
   }
-  yield `Found ${count} known ${count === 1 ? "vulnerability" : "vulnerabilities"} in ${hit.length} of ${packages(results.length)}:\n`;
+  yield `Found ${vulnerabilities} in ${hit.length} of ${packages(results.length)}:\n`;
   const line = new Map<Finding, string>();
   for (const r of hit) {
     yield `${r.pin.name}==${r.pin.version}\n`;
@@ -121,10 +126,8 @@ export function writeAudit(out: Writable, results: readonly AuditResult[], forma
 
 /** pip-audit's closing line, for standard error: "Found 3 known vulnerabilities in 2 packages". */
 export function auditSummary(results: readonly AuditResult[]): string {
-  const hit = results.filter((r) => r.findings.length > 0);
-  const count = hit.reduce((n, r) => n + r.findings.length, 0);
-  const packages = (n: number) => `${n} ${n === 1 ? "package" : "packages"}`;
-  return count === 0 ? `No known vulnerabilities found in ${packages(results.length)}` : `Found ${count} known ${count === 1 ? "vulnerability" : "vulnerabilities"} in ${packages(hit.length)}`;
+  const { hit, count, vulnerabilities, packages } = tally(results);
+  return count === 0 ? `No known vulnerabilities found in ${packages(results.length)}` : `Found ${vulnerabilities} in ${packages(hit.length)}`;
 }
 
 /** Drops findings whose id or alias is one of `ignored` (--ignore-vuln), as pip-audit does. */

@@ -9,6 +9,7 @@ import { watchText, type Watch } from "../matching/specifiers.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { reply, type Reply } from "../render/notification.js";
 import type { AdvisoryStore, ChannelStore, CursorStore, Delivery } from "../store/ports.js";
+import { createMirrorProbe } from "../mirror-probe.js";
 import { cannotTell, mirrorState, staleness, type MirrorState } from "../mirror-state.js";
 import { helpFor, helpText } from "./help.js";
 import { MANAGING, parseCommand, type Command } from "./parse.js";
@@ -54,12 +55,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
     return next;
   }
 
-  // Once the mirror holds advisories it keeps them: after the first yes, only its age is read.
-  let seeded = false;
-  async function mirror(): Promise<MirrorState> {
-    seeded ||= (await deps.advisories.packageNames()).length > 0;
-    return mirrorState(seeded, await deps.cursors.get("osv"), deps.clock.now(), deps.mirrorStaleHours ?? 24);
-  }
+  const mirror = createMirrorProbe({ ...deps, staleHours: deps.mirrorStaleHours ?? 24 });
 
   async function known(watch: Watch, state: MirrorState): Promise<string> {
     const found = await findAffecting(deps.advisories, watch);

@@ -4,7 +4,8 @@ import { errorMessage } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import { KEYS } from "../store/keys.js";
 import type { Db } from "../store/open.js";
-import { mirrorState, type MirrorState } from "../mirror-state.js";
+import { createMirrorProbe } from "../mirror-probe.js";
+import type { MirrorState } from "../mirror-state.js";
 import type { AdvisoryStore, CursorStore, Delivery, SourceState } from "../store/ports.js";
 import type { HttpResponse, HttpServer } from "./server.js";
 
@@ -50,15 +51,15 @@ function sourceHealth(state: SourceState, now: number): SourceHealth {
   };
 }
 
-export async function checkHealth(deps: OpsDeps): Promise<Health> {
+export async function checkHealth(deps: OpsDeps, probe: () => Promise<MirrorState>): Promise<Health> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`no answer within ${STORE_PING_MS} ms`)), STORE_PING_MS)));
-    const [, names, osv, ...states] = await Promise.race([Promise.all([deps.db.keyv.get(KEYS.schema), deps.advisories.packageNames(), deps.cursors.get("osv"), ...deps.sources.map((s) => deps.cursors.get(s))]), timeout]);
+    const [, mirrorNow, ...states] = await Promise.race([Promise.all([deps.db.keyv.get(KEYS.schema), probe(), ...deps.sources.map((s) => deps.cursors.get(s))]), timeout]);
     const now = deps.clock.now().getTime();
     const sources = Object.fromEntries(deps.sources.map((id, i) => [id, sourceHealth(states[i] as SourceState, now)]));
     const failing = Object.values(sources).filter((s) => s.failing).length;
-    const mirror = mirrorState((names as string[]).length > 0, osv as SourceState, deps.clock.now(), deps.mirrorStaleHours ?? 24).kind;
+    const mirror = (mirrorNow as MirrorState).kind;
     // A mirror that cannot answer (yet, or any more) is degraded service even when every poll works.
     const status = failing === deps.sources.length && failing > 0 ? "failing" : failing > 0 || mirror !== "ready" ? "degraded" : "ok";
     return { status, store: "ok", sources, mirror };
@@ -71,6 +72,7 @@ export async function checkHealth(deps: OpsDeps): Promise<Health> {
 
 /** `GET /healthz` (503 when the store is unreachable or every source is failing) and `GET /metrics`. */
 export function addOpsRoutes(http: HttpServer, deps: OpsDeps): void {
+  const probe = createMirrorProbe({ ...deps, staleHours: deps.mirrorStaleHours ?? 24 });
   const expected = deps.opsToken ? Buffer.from(`Bearer ${deps.opsToken}`) : undefined;
   const authorized = (header: string | string[] | undefined) => {
     if (!expected) return true;
@@ -78,7 +80,7 @@ export function addOpsRoutes(http: HttpServer, deps: OpsDeps): void {
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
   http.route("GET", "/healthz", async (req) => {
-    const health = await checkHealth(deps);
+    const health = await checkHealth(deps, probe);
     // Without the token, only the verdict: which sources fail and why is for the operator.
     const body = authorized(req.headers.authorization) ? health : { status: health.status };
     return { status: health.status === "failing" ? 503 : 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };

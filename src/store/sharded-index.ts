@@ -68,8 +68,13 @@ export class ShardedIndex<V> {
     return Boolean(cur && key in cur);
   }
 
+  /** The store keys the index is spread over. */
+  shardKeys(): string[] {
+    return Array.from({ length: SHARDS }, (_, i) => `${this.prefix}:${i}`);
+  }
+
   async entries(): Promise<[string, V][]> {
-    const shards = await getManyChunked<Record<string, V>>(this.keyv, Array.from({ length: SHARDS }, (_, i) => `${this.prefix}:${i}`));
+    const shards = await getManyChunked<Record<string, V>>(this.keyv, this.shardKeys());
     return shards.flatMap((s) => Object.entries(s ?? {}));
   }
 }

@@ -57,7 +57,6 @@ export async function createSqliteOutbox(db: EmbeddedDb): Promise<Outbox> {
   sqlite.exec(SCHEMA);
   const told = toldTable(sqlite);
   const q = {
-    has: sqlite.prepare("SELECT 1 FROM outbox WHERE key = ?"),
     insert: sqlite.prepare("INSERT OR IGNORE INTO outbox (key, item, not_before, enqueued_at, parked) VALUES (?, ?, ?, ?, ?)"),
     get: sqlite.prepare("SELECT item FROM outbox WHERE key = ?"),
     update: sqlite.prepare("UPDATE outbox SET item = ?, not_before = ?, parked = ? WHERE key = ?"),
@@ -68,16 +67,23 @@ export async function createSqliteOutbox(db: EmbeddedDb): Promise<Outbox> {
     all: sqlite.prepare("SELECT item FROM outbox ORDER BY enqueued_at, key"),
     depth: sqlite.prepare("SELECT parked, count(*) AS n FROM outbox GROUP BY parked"),
   };
-  const insert = (i: OutboxItem) => q.insert.run(i.key, JSON.stringify(i), Date.parse(i.notBefore), i.enqueuedAt, i.parked ? 1 : 0);
+  /** True when the key was new (a pending item with that key stays as it is). */
+  const insert = (i: OutboxItem) => Number(q.insert.run(i.key, JSON.stringify(i), Date.parse(i.notBefore), i.enqueuedAt, i.parked ? 1 : 0).changes) > 0;
+  const read = (key: string) => {
+    const row = q.get.get(key) as ItemRow | undefined;
+    return row && (JSON.parse(row.item) as OutboxItem);
+  };
+  const write = (i: OutboxItem) => q.update.run(JSON.stringify(i), Date.parse(i.notBefore), i.parked ? 1 : 0, i.key);
   await migrateFromKeys(db, told, insert);
   const items = (rows: unknown[]) => (rows as ItemRow[]).map((r) => JSON.parse(r.item) as OutboxItem);
 
-  function modify(key: string, fn: (i: OutboxItem) => OutboxItem): Promise<void> {
+  /** Rewrites each of `keys` that is still pending, in one transaction. */
+  function modify(keys: readonly string[], fn: (i: OutboxItem) => OutboxItem): Promise<void> {
     return db.transaction(async () => {
-      const row = q.get.get(key) as ItemRow | undefined;
-      if (!row) return;
-      const next = fn(JSON.parse(row.item) as OutboxItem);
-      q.update.run(JSON.stringify(next), Date.parse(next.notBefore), next.parked ? 1 : 0, key);
+      for (const key of keys) {
+        const item = read(key);
+        if (item) write(fn(item));
+      }
     });
   }
 
@@ -86,9 +92,7 @@ export async function createSqliteOutbox(db: EmbeddedDb): Promise<Outbox> {
       let added = 0;
       for (const { item, notBefore = now } of await untold(told, entries)) {
         const key = outboxKey(item.channel, item.advisoryId, item.revision);
-        if (q.has.get(key)) continue;
-        insert({ ...item, key, attempts: 0, enqueuedAt: now.toISOString(), notBefore: notBefore.toISOString() });
-        added++;
+        if (insert({ ...item, key, attempts: 0, enqueuedAt: now.toISOString(), notBefore: notBefore.toISOString() })) added++;
       }
       return added;
     });
@@ -102,20 +106,13 @@ export async function createSqliteOutbox(db: EmbeddedDb): Promise<Outbox> {
     },
     done: (key, ref) =>
       db.transaction(async () => {
-        const row = q.get.get(key) as ItemRow | undefined;
-        if (row) await told.record(JSON.parse(row.item) as OutboxItem, ref);
+        const item = read(key);
+        if (item) await told.record(item, ref);
         q.remove.run(key);
       }),
-    defer: (key, until, reason) => modify(key, (i) => ({ ...i, attempts: i.attempts + 1, notBefore: until.toISOString(), lastError: reason })),
-    park: (key, reason) => modify(key, (i) => ({ ...i, attempts: i.attempts + 1, parked: reason, lastError: reason })),
-    sending: (keys, at) =>
-      db.transaction(async () => {
-        for (const key of keys) {
-          const row = q.get.get(key) as ItemRow | undefined;
-          const item = row && (JSON.parse(row.item) as OutboxItem);
-          if (item && !item.sendingSince) q.update.run(JSON.stringify({ ...item, sendingSince: at.toISOString() }), Date.parse(item.notBefore), item.parked ? 1 : 0, key);
-        }
-      }),
+    defer: (key, until, reason) => modify([key], (i) => ({ ...i, attempts: i.attempts + 1, notBefore: until.toISOString(), lastError: reason })),
+    park: (key, reason) => modify([key], (i) => ({ ...i, attempts: i.attempts + 1, parked: reason, lastError: reason })),
+    sending: (keys, at) => modify(keys, (i) => (i.sendingSince ? i : { ...i, sendingSince: at.toISOString() })),
     async list() {
       return items(q.all.all());
     },
@@ -133,7 +130,7 @@ export async function createSqliteOutbox(db: EmbeddedDb): Promise<Outbox> {
  * Stores written before these tables kept the outbox and who-was-told under Keyv keys: move them
  * over once, in one transaction, so an upgrade neither loses a pending alert nor sends one twice.
  */
-async function migrateFromKeys(db: EmbeddedDb, told: ToldStore, insert: (i: OutboxItem) => void): Promise<void> {
+async function migrateFromKeys(db: EmbeddedDb, told: ToldStore, insert: (i: OutboxItem) => unknown): Promise<void> {
   const legacy = db.sqlite.adapter.keysFrom("v1:told");
   const index = new ShardedIndex<unknown>(db.keyv, KEYS.outboxIndex);
   const pending = (await index.entries()).map(([k]) => k);
@@ -145,6 +142,6 @@ async function migrateFromKeys(db: EmbeddedDb, told: ToldStore, insert: (i: Outb
     await db.keyv.deleteMany(legacy);
     const items = (await getManyChunked<OutboxItem>(db.keyv, pending.map(KEYS.outbox))).filter((i): i is OutboxItem => Boolean(i));
     items.forEach(insert);
-    await db.keyv.deleteMany([...pending.map(KEYS.outbox), ...Array.from({ length: 256 }, (_, n) => `${KEYS.outboxIndex}:${n}`)]);
+    await db.keyv.deleteMany([...pending.map(KEYS.outbox), ...index.shardKeys()]);
   });
 }
