@@ -6,6 +6,6 @@ import type { AdvisoryStore } from "./store/ports.js";
 
 /** Only the local mirror, for commands that read it (lookup, audit): no sources, no channels, a fast start. */
 export async function openMirror(config: Config, clock: Clock): Promise<{ readonly db: Db; readonly advisories: AdvisoryStore }> {
-  const db = await openDb(config.storeUrl);
+  const db = await openDb(config.storeUrl, () => clock.now());
   return { db, advisories: createKeyvAdvisoryStore(db, clock) };
 }

@@ -51,7 +51,7 @@ export interface ServiceOptions {
 }
 
 export async function openServices(config: Config, log: Logger, clock: Clock, opts: ServiceOptions = {}): Promise<Services> {
-  const db = await openDb(config.storeUrl);
+  const db = await openDb(config.storeUrl, () => clock.now());
   const advisories = createKeyvAdvisoryStore(db, clock);
   const channels = createKeyvChannelStore(db);
   const cursors = createKeyvCursorStore(db);

@@ -3,13 +3,14 @@ import { activeMutes, describeMute, LIMITS, type Channel, type ChannelKey } from
 import { parseDependencyFile } from "../deps/import.js";
 import { affectedReport, diffWatches, notesReport } from "./import-report.js";
 import type { Clock } from "../clock.js";
-import { UserInputError } from "../errors.js";
+import { errorMessage, UserInputError } from "../errors.js";
 import { findAffecting, formatFinding } from "../lookup.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { reply, type Reply } from "../render/notification.js";
 import type { AdvisoryStore, ChannelStore, CursorStore, Delivery } from "../store/ports.js";
 import { createMirrorProbe } from "../mirror-probe.js";
+import { describeWriteFailure, isStorageFailure, type WriteHealth } from "../store/write-health.js";
 import { cannotTell, mirrorState, staleness, type MirrorState } from "../mirror-state.js";
 import { helpFor, helpText } from "./help.js";
 import { MANAGING, parseCommand, type Command } from "./parse.js";
@@ -35,6 +36,8 @@ export interface CommandDeps {
   readonly helpPrefix?: string;
   /** MIRROR_STALE_HOURS: answers from an older mirror say how old it is (default 24). */
   readonly mirrorStaleHours?: number;
+  /** Whether the store takes writes (status says when it does not). */
+  readonly db?: { readonly writes: Pick<WriteHealth, "failure"> };
 }
 
 const SHOWN_PER_WATCH = 5;
@@ -213,6 +216,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       return await run(cmd, incoming.channel);
     } catch (err) {
       if (err instanceof UserInputError) return reply(err.message, true);
+      if (isStorageFailure(err)) return reply(`Nothing was changed: the bot cannot write to its store right now (${errorMessage(err)}). It keeps trying; ask again once the operator has freed space.`, true);
       throw err;
     }
   };
@@ -223,14 +227,16 @@ async function statusText(deps: CommandDeps, key: ChannelKey): Promise<string> {
   const ago = (iso: string | undefined) => (iso ? `${Math.round((now - Date.parse(iso)) / 1000)} s ago` : "never");
   const sources = await deps.cursors.all();
   const lines = Object.entries(sources).map(([id, s]) =>
-    `${id}: last success ${ago(s.lastSuccess)}; cursor ${s.cursor ?? "none"}${s.lastError ? `; last error ${ago(s.lastError.at)}: ${s.lastError.message}` : ""}`,
+    `${id}: last success ${ago(s.lastSuccess)}; cursor ${s.cursor ?? "none"}${s.lastError ? `; last error ${ago(s.lastError.at)}: ${s.lastError.message}` : ""}${s.warning ? `; warning: ${s.warning}` : ""}`,
   );
   const items = (await deps.delivery.list()).filter((i) => i.channel === key);
   const parked = items.filter((i) => i.parked);
   const channel = await deps.channels.get(key);
   const count = await deps.advisories.count();
   const state = mirrorState(count > 0, sources["osv"] ?? { validators: {} }, deps.clock.now(), deps.mirrorStaleHours ?? 24);
+  const failure = deps.db?.writes.failure;
   return [
+    ...(failure ? [`Store: ${describeWriteFailure(failure)}. New alerts and changes wait until it can write; what it holds is kept.`] : []),
     `Mirror: ${count} advisories${state.kind === "not-ready" ? " (not ready: answers cannot say whether a version is affected)" : state.kind === "stale" ? " (out of date)" : ""}.${staleness(state)}`,
     ...(lines.length ? lines : ["No source has been polled yet."]),
     `This channel: ${items.length - parked.length} alerts pending, ${parked.length} parked.`,

@@ -4,6 +4,7 @@ import { errorMessage } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import { KEYS } from "../store/keys.js";
 import type { Db } from "../store/open.js";
+import { describeWriteFailure } from "../store/write-health.js";
 import { createMirrorProbe } from "../mirror-probe.js";
 import type { MirrorState } from "../mirror-state.js";
 import type { AdvisoryStore, CursorStore, Delivery, SourceState } from "../store/ports.js";
@@ -28,11 +29,13 @@ export interface SourceHealth {
   readonly lastSuccessAgeSeconds?: number;
   readonly failing: boolean;
   readonly lastError?: string;
+  readonly warning?: string;
 }
 
 export interface Health {
   readonly status: "ok" | "degraded" | "failing";
-  readonly store: "ok" | "unreachable";
+  /** unreachable: no answer; failing: it answers but cannot write (a full disk). */
+  readonly store: "ok" | "unreachable" | "failing";
   readonly storeError?: string;
   readonly sources: Record<string, SourceHealth>;
   readonly mirror?: MirrorState["kind"];
@@ -48,7 +51,16 @@ function sourceHealth(state: SourceState, now: number): SourceHealth {
     ...(success !== undefined && { lastSuccessAgeSeconds: Math.round((now - success) / 1000) }),
     failing,
     ...(failing && state.lastError && { lastError: state.lastError.message }),
+    ...(state.warning && { warning: state.warning }),
   };
+}
+
+/** Why the store cannot write, after one more try (a probe write) to see whether it can again. */
+async function writeFailure(db: Db, now: Date): Promise<string | undefined> {
+  if (!db.writes.failure) return undefined;
+  await db.keyv.set(KEYS.writeProbe, now.toISOString()).catch(() => undefined);
+  const failure = db.writes.failure;
+  return failure && describeWriteFailure(failure);
 }
 
 export async function checkHealth(deps: OpsDeps, probe: () => Promise<MirrorState>): Promise<Health> {
@@ -57,11 +69,13 @@ export async function checkHealth(deps: OpsDeps, probe: () => Promise<MirrorStat
     const timeout = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`no answer within ${STORE_PING_MS} ms`)), STORE_PING_MS)));
     const [, mirrorNow, ...states] = await Promise.race([Promise.all([deps.db.keyv.get(KEYS.schema), probe(), ...deps.sources.map((s) => deps.cursors.get(s))]), timeout]);
     const now = deps.clock.now().getTime();
+    const writes = await writeFailure(deps.db, deps.clock.now());
     const sources = Object.fromEntries(deps.sources.map((id, i) => [id, sourceHealth(states[i] as SourceState, now)]));
     const failing = Object.values(sources).filter((s) => s.failing).length;
     const mirror = (mirrorNow as MirrorState).kind;
     // A mirror that cannot answer (yet, or any more) is degraded service even when every poll works.
     const status = failing === deps.sources.length && failing > 0 ? "failing" : failing > 0 || mirror !== "ready" ? "degraded" : "ok";
+    if (writes) return { status: "failing", store: "failing", storeError: writes, sources, mirror };
     return { status, store: "ok", sources, mirror };
   } catch (err) {
     return { status: "failing", store: "unreachable", storeError: errorMessage(err), sources: {} };

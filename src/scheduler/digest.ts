@@ -87,7 +87,8 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
     tick,
     async run(signal) {
       while (!signal.aborted) {
-        await tick();
+        // A store that cannot be read or written now (full disk) is tried again at the next tick.
+        await tick().catch((err: unknown) => log.error({ err: errorMessage(err) }, "digest check failed"));
         await clock.sleep(30_000, signal);
       }
     },

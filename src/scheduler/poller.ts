@@ -33,11 +33,12 @@ export function createPoller(deps: PollerDeps): Poller {
     try {
       const outcome = await source.poll(state, deps.sink, signal);
       // The cursor moves only now, after the sink has stored everything it covers.
-      const { lastError: _cleared, seenAtCursor: _replaced, ...rest } = state;
+      const { lastError: _cleared, seenAtCursor: _replaced, warning: _rechecked, ...rest } = state;
       await cursors.set(source.id, {
         ...rest,
         ...(outcome.cursor && { cursor: outcome.cursor }),
         ...(outcome.seenAtCursor && { seenAtCursor: outcome.seenAtCursor }),
+        ...(outcome.warning && { warning: outcome.warning }),
         validators: outcome.validators,
         lastSuccess: clock.now().toISOString(),
       });
@@ -47,7 +48,8 @@ export function createPoller(deps: PollerDeps): Poller {
     } catch (err) {
       const message = errorMessage(err);
       log.warn({ source: source.id, err: message }, "poll failed; cursor unchanged");
-      await cursors.set(source.id, { ...state, lastError: { at: clock.now().toISOString(), message } });
+      // Recording the failure is a write too; on a full disk it fails as well, and the loop goes on.
+      await cursors.set(source.id, { ...state, lastError: { at: clock.now().toISOString(), message } }).catch((e: unknown) => log.warn({ source: source.id, err: errorMessage(e) }, "cannot record the failed poll"));
       lastFailure.set(source.id, err instanceof UpstreamError ? err : new UpstreamError(message, source.id));
       deps.metrics?.polls.inc({ source: source.id, outcome: "failed" });
       return undefined;

@@ -12,6 +12,8 @@ export interface PollOutcome {
   /** Records read and handed to the sink, and records skipped as malformed. */
   readonly read: number;
   readonly skipped: number;
+  /** What is wrong with the upstream's data though the poll went on (shown by status until a poll finds it gone). */
+  readonly warning?: string;
 }
 
 /** Polls one upstream; hands what changed since `state.cursor` to the sink; never saves the cursor itself. */

@@ -10,6 +10,8 @@ export const KEYS = {
   channel: (key: string) => `v1:channel:${key}`,
   channels: "v1:channels",
   /** Changes on every channel write: instances sharing a store reload their watch index when it does. */
+  /** Written by /healthz while writes fail, to see whether they work again. */
+  writeProbe: "v1:meta:write-probe",
   channelsRevision: "v1:meta:channels-revision",
   cursor: (source: string) => `v1:cursor:${source}`,
   sources: "v1:sources",

@@ -10,6 +10,7 @@ const StateSchema = z.object({
   validators: z.record(z.string(), z.object({ etag: z.string().optional(), lastModified: z.string().optional() })).default({}),
   lastSuccess: z.string().optional(),
   lastError: z.object({ at: z.string(), message: z.string() }).optional(),
+  warning: z.string().optional(),
 });
 
 const EMPTY: SourceState = { validators: {} };

@@ -7,6 +7,7 @@ import { KEYS } from "./keys.js";
 import { Mutex } from "./mutex.js";
 import { codec } from "./serialize.js";
 import { SqliteKeyvAdapter } from "./sqlite-keyv-adapter.js";
+import { createWriteHealth, trackWrites, type WriteHealth } from "./write-health.js";
 
 /** A Keyv handle plus the one thing Keyv lacks: grouping many writes into one transaction. */
 export interface Db {
@@ -15,6 +16,8 @@ export interface Db {
   readonly sqlite?: { readonly db: DatabaseSync; readonly adapter: SqliteKeyvAdapter };
   /** Runs `fn` alone (no other transaction interleaves); on SQLite its writes commit together. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** The embedded store's writes (a full disk shows here); the shared stores' failures show as unreachable. */
+  readonly writes: WriteHealth;
   close(): Promise<void>;
 }
 
@@ -29,11 +32,11 @@ export const SCHEMA_VERSION = 1;
  * Opens the store named by STORE_URL: `sqlite://<path>` (embedded default), `redis://…`,
  * `postgresql://…`, or `memory://` (tests, demo); refuses a store written by a newer release.
  */
-export async function openDb(url: string): Promise<Db> {
+export async function openDb(url: string, now: () => Date = () => new Date()): Promise<Db> {
   // The first read (or PostgreSQL's layout check) is where an unreachable server shows; the URL
   // stays out of the message (it may hold a password).
   const named = (err: unknown) => (errorMessage(err).startsWith("STORE_URL") ? err : new Error(`STORE_URL: cannot use the ${url.split(":")[0]} store: ${errorMessage(err)}`));
-  const db = await connect(url).catch((err: unknown) => {
+  const db = await connect(url, createWriteHealth(now)).catch((err: unknown) => {
     throw named(err);
   });
   try {
@@ -56,9 +59,9 @@ async function checkSchema(keyv: Keyv): Promise<void> {
 // Without SQLite's transactions (memory, and the shared stores) a transaction only keeps this
 // process's writes from interleaving: across instances, the writers that share keys (polls,
 // digests) are serialized by the job queue.
-function serializedInProcess(keyv: Keyv): Db {
+function serializedInProcess(keyv: Keyv, writes: WriteHealth): Db {
   const mutex = new Mutex();
-  return { keyv, transaction: (fn) => mutex.run(fn), close: () => keyv.disconnect() };
+  return { keyv, transaction: (fn) => mutex.run(fn), writes, close: () => keyv.disconnect() };
 }
 
 /**
@@ -78,26 +81,26 @@ async function adoptKeyv5Rows(uri: string, table: string): Promise<void> {
   }
 }
 
-async function connect(url: string): Promise<Db> {
-  if (url === "memory://") return serializedInProcess(new Keyv());
+async function connect(url: string, writes: WriteHealth): Promise<Db> {
+  if (url === "memory://") return serializedInProcess(new Keyv(), writes);
   // The shared stores' clients load only when STORE_URL names them (start-up time and memory of the embedded default).
   if (/^rediss?:\/\//.test(url)) {
     const { default: KeyvRedis } = await import("@keyv/redis");
     // Keyv 5 prefixed "pysec-herald:" and @keyv/redis added "pysec-herald::" again: the same keys here.
     const store = new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000, namespace: "pysec-herald::pysec-herald", keyPrefixSeparator: ":" });
-    return serializedInProcess(new Keyv({ store, serialization: codec }));
+    return serializedInProcess(new Keyv({ store, serialization: codec }), writes);
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { default: KeyvPostgres } = await import("@keyv/postgres");
     await adoptKeyv5Rows(url, "pysec_herald");
-    return serializedInProcess(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), serialization: codec }));
+    return serializedInProcess(new Keyv({ store: new KeyvPostgres({ uri: url, table: "pysec_herald" }), serialization: codec }), writes);
   }
   if (!url.startsWith("sqlite://")) {
     throw new Error(`STORE_URL: unsupported store "${url.split(":")[0]}:" (supported: sqlite://<path>, redis://…, postgresql://…, memory://)`);
   }
   const path = sqlitePath(url);
   mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new DatabaseSync(path, { timeout: 10_000 });
+  const sqlite = trackWrites(new DatabaseSync(path, { timeout: 10_000 }), writes);
   // Measured: WAL + synchronous=NORMAL is several times faster for writes than the defaults.
   sqlite.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
   // Namespace "keyv" and ":" are the key layout Keyv 5 with @keyv/sqlite wrote: files from earlier releases read as they are.
@@ -107,6 +110,7 @@ async function connect(url: string): Promise<Db> {
   return {
     keyv,
     sqlite: { db: sqlite, adapter },
+    writes,
     // node:sqlite is synchronous on one connection: the mutex keeps other async work of this
     // process from interleaving its statements into an open transaction.
     transaction: (fn) =>

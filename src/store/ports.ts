@@ -47,6 +47,8 @@ export interface SourceState {
   readonly validators: Record<string, Validators>;
   readonly lastSuccess?: string;
   readonly lastError?: { readonly at: string; readonly message: string };
+  /** The last successful poll's warning (PollOutcome.warning). */
+  readonly warning?: string;
 }
 
 export interface CursorStore {

@@ -47,6 +47,11 @@ it("a row dated 9999 never becomes the cursor, and later advisories still arrive
   expect(await h.poll("osv")).toBe(true);
   expect((await state()).cursor).toBe("2026-11-25T10:00:00Z");
   expect(bucket.requests.some((r) => r.path.includes("PYSEC-2099-92"))).toBe(false);
+  // status says so, and keeps saying so while the file is unchanged (a 304).
+  const warning = "warning: modified_id.csv lists 1 row dated in the future (first: 9999-12-31T23:59:59Z,PYSEC-2099-92)";
+  expect(await h.command("console:a", "status")).toContain(warning);
+  expect(await h.poll("osv")).toBe(true);
+  expect(await h.command("console:a", "status")).toContain(warning);
   good("PYSEC-2099-94", "2026-11-25T11:00:00Z");
   expect(await h.poll("osv")).toBe(true);
   expect(await h.dispatcher.drain()).toBe(2);

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
+import { startBin, waitFor } from "../helpers/bin-process.js";
 import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
 
 let bucket: FakeOsvBucket;
@@ -19,33 +19,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function waitFor(read: () => string, needle: string, ms = 20_000): Promise<void> {
-  return new Promise((ok, fail) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (read().includes(needle)) {
-        clearInterval(timer);
-        ok();
-      } else if (Date.now() - started > ms) {
-        clearInterval(timer);
-        fail(new Error(`"${needle}" not seen; output so far:\n${read()}`));
-      }
-    }, 50);
-  });
-}
-
-/** The compiled bin's `start` as a process, with what it prints so far. */
-function startBin(env: Record<string, string>, args: string[] = []) {
-  const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
-  const child = spawn(process.execPath, [bin, "start", ...args], { env: { PATH: process.env["PATH"], ...env }, stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
-  return { child, exited, out: () => out, err: () => err };
-}
-
 it("the compiled bin runs the bot: console watches, stdin commands, live alerts, clean SIGTERM", async () => {
   const bot = startBin({ STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1", PYSEC_HERALD_WATCH: "requests==2.28.1\ndjango>=4.2,<5", LOG_LEVEL: "info", PORT: "0" }, ["--watch", "flask"]);
   const { child, exited } = bot;
@@ -60,7 +33,7 @@ it("the compiled bin runs the bot: console watches, stdin commands, live alerts,
   bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-77") });
   await waitFor(bot.out, "=== NEW ADVISORY: PYSEC-2099-77");
 
-  const port = (JSON.parse(bot.err().split("\n").find((l) => l.includes("pysec-herald started"))!) as { port: number }).port;
+  const port = await bot.port;
   const health = await fetch(`http://127.0.0.1:${port}/healthz`);
   expect(health.status).toBe(200);
   const body = (await health.json()) as { status: string; store: string; sources: Record<string, { lastSuccessAgeSeconds?: number; failing: boolean }> };
@@ -84,28 +57,19 @@ it("with Discord configured, the bin serves the gateway, answers a command, and 
   const { commandInteraction } = await import("../helpers/discord.js");
   const discord = await startFakeDiscord();
   const token = "secret-bot-token-0123456789";
-  const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
-  const child = spawn(process.execPath, [bin, "start"], {
-    env: {
-      PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "d.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "trace",
-      DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_API_URL: discord.api, PORT: "0",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const { child, exited, out, err } = startBin({
+    STORE_URL: `sqlite://${join(dir, "d.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "trace",
+    DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_API_URL: discord.api, PORT: "0",
   });
-  let err = "";
-  let out = "";
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
   await discord.identified();
   discord.dispatchInteraction(commandInteraction("watch requests", { channel: "200000000000000002", guild: "400000000000000004", permissions: "16" }));
   await waitFor(() => JSON.stringify(discord.calls), "Now watching requests");
   child.kill("SIGTERM");
   expect(await exited).toBe(0);
   await discord.close();
-  expect(err).toContain("pysec-herald started");
-  expect(err).not.toContain(token);
-  expect(out).toBe(""); // the console adapter is off while a chat platform is configured
+  expect(err()).toContain("pysec-herald started");
+  expect(err()).not.toContain(token);
+  expect(out()).toBe(""); // the console adapter is off while a chat platform is configured
 });
 
 it("LOG_FORMAT=pretty writes readable lines instead of JSON (a terminal gets them by default)", async () => {

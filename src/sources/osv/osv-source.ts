@@ -157,7 +157,8 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
     async poll(state, sink, signal) {
       if (state.cursor === undefined) return seed(sink, signal);
       const r = await opts.http.get(csvUrl, { source: SOURCE, signal, ...(state.validators[csvUrl] && { validators: state.validators[csvUrl] }) });
-      if (r.notModified) return { cursor: state.cursor, validators: state.validators, read: 0, skipped: 0 };
+      // An unchanged file still has whatever was wrong with it.
+      if (r.notModified) return { cursor: state.cursor, validators: state.validators, read: 0, skipped: 0, ...(state.warning && { warning: state.warning }) };
       let scan;
       try {
         // A row dated ahead of now (beyond a clock-skew allowance) must never become the cursor:
@@ -184,6 +185,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
         validators: { ...state.validators, [csvUrl]: r.validators },
         read: records.length,
         skipped: ids.length - records.length + scan.malformed.count + scan.future.count,
+        ...(scan.future.count > 0 && { warning: `modified_id.csv lists ${scan.future.count} ${scan.future.count === 1 ? "row" : "rows"} dated in the future (first: ${scan.future.samples[0]?.slice(0, 80)}); skipped, the cursor stays at the newest row before now` }),
       };
     },
   };
