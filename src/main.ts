@@ -7,6 +7,7 @@ import { splitSpecs } from "./commands/parse.js";
 import { discordEnabled, slackEnabled, telegramEnabled, type Config, type Role } from "./config.js";
 import { createAttempt } from "./delivery/attempt.js";
 import type { ChatAdapter } from "./delivery/chat-adapter.js";
+import { keepConnecting } from "./delivery/connect.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
 import { errorMessage } from "./errors.js";
 import { addOpsRoutes } from "./http/ops-routes.js";
@@ -140,7 +141,11 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     const reply = await handle({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text: `watch ${specs.join(" ")}` });
     await consoleAdapter.send(CONSOLE_CHANNEL, reply);
   }
-  for (const a of adapters) if (a === consoleAdapter || serves(a.platform)) await a.start(handle);
+  const stopper = new AbortController();
+  if (consoleAdapter) await consoleAdapter.start(handle);
+  // A chat platform that cannot be reached is tried again in the background; polls, the console
+  // and the HTTP server do not wait for it.
+  const connecting = adapters.filter((a) => a !== consoleAdapter && serves(a.platform)).map((a) => keepConnecting(a, handle, { clock, log, signal: stopper.signal }));
   if (consoleAdapter) {
     const watches = (await services.channels.get(CONSOLE_CHANNEL))?.watches.length ?? 0;
     const state = await createMirrorProbe({ ...services, staleHours: config.mirrorStaleHours })();
@@ -150,8 +155,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id), mirrorStaleHours: config.mirrorStaleHours, ...(config.opsToken && { opsToken: config.opsToken }) });
   const port = await listen(http, config.host, config.port, webhooks, log);
 
-  const stopper = new AbortController();
-  const running: Promise<unknown>[] = [];
+  const running: Promise<unknown>[] = [...connecting];
   const closers = services.queue ? await startQueueRoles(services.queue, services, roles, byPlatform, digestScheduler, stopper.signal) : [];
   if (!services.queue) {
     dispatcher = createDispatcher({ ...services, adapters: byPlatform });
@@ -162,7 +166,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const done = Promise.all([...running, stopped]).then(async () => {
     for (const close of closers) await close();
     await http.close();
-    for (const a of adapters) await a.stop();
+    for (const a of adapters) await a.stop().catch((err: unknown) => log.warn({ platform: a.platform, err: errorMessage(err) }, "adapter did not stop cleanly"));
     await services.close();
   });
   log.info({ adapters: adapters.map((a) => a.platform), sources: services.sources.map((s) => s.id), roles: [...roles], queue: Boolean(services.queue), port }, "pysec-herald started");

@@ -34,6 +34,7 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
   const print = (text: string): void => void opts.output.write(`${text}\n\n`);
   return {
     platform: "console",
+    host: "console",
     capabilities: { edit: false, maxLength: Number.POSITIVE_INFINITY, idempotentSend: false },
     async start(onCommand) {
       if (!opts.input) return;

@@ -85,6 +85,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
 
   return {
     platform: "discord",
+    host: new URL(opts.apiUrl).host,
     capabilities: { edit: true, maxLength: 1800, idempotentSend: true }, // reply text, before escaping, within a 2000-character message
     async start(onCommand) {
       const download = (url: string) => downloadImport(url, { base: opts.cdnUrl, platform: "Discord" });
@@ -122,6 +123,8 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
         }, { requiredHeaders: ["x-signature-ed25519", "x-signature-timestamp"] });
         return;
       }
+      // A client left from a failed start (main.ts tries again) is closed first.
+      await client?.destroy();
       client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions, allowedMentions: { parse: [] } });
       // Raw INTERACTION_CREATE packets take the same path as HTTP interactions; replies go to the callback endpoint.
       client.on("raw", (packet: { t?: string; d?: { id?: string; token?: string } }) => {

@@ -1,5 +1,6 @@
 import { App, LogLevel, SocketModeReceiver, type Receiver } from "@slack/bolt";
 import type { Clock } from "../../src/clock.js";
+import type { CommandHandler } from "../../src/commands/execute.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { RateLimiter } from "../../src/delivery/rate-limiter.js";
 import { labelFromFileName } from "../../src/commands/parse.js";
@@ -72,7 +73,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
     if (!opts.signingSecret || !opts.http) throw new Error("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)");
     receiver = new SharedHttpReceiver(opts.http, opts.signingSecret, opts.clock);
   }
-  const app = new App({ token: opts.botToken, receiver, clientOptions, logLevel: LogLevel.ERROR });
+  // Deferred: Bolt otherwise calls auth.test in the constructor, and a Slack that cannot be reached
+  // then is an unhandled rejection that ends the process. start() awaits it instead (and may retry).
+  const app = new App({ token: opts.botToken, receiver, clientOptions, logLevel: LogLevel.ERROR, deferInitialization: true });
+  let installed = false;
+  let started = false;
   // About one message per second per channel (chat.postMessage's special limit), kept before Slack says 429.
   const limiter = new RateLimiter([{ key: (c) => c, limit: 1, windowMs: 1000 }], opts.clock);
 
@@ -98,71 +103,81 @@ export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
     }
   }
 
-  return {
-    platform: "slack",
-    capabilities: { edit: true, maxLength: 6000, idempotentSend: false }, // reply text: sections of 3000, well under Slack's cumulative block limit
-    async start(onCommand) {
-      app.command("/pysec", async ({ command, ack, respond }) => {
-        const work = (async () => {
-          const r = await onCommand({ channel: `slack:${command.channel_id}`, user: command.user_id, canManage: await mayManage(command.user_id), text: command.text });
-          const hint = /^\s*watch\b/i.test(command.text) && !r.ephemeral ? await inviteHint(command.channel_id) : "";
-          return hint ? makeReply(r.text + hint, r.ephemeral) : r;
-        })();
-        const timer = new AbortController();
-        const early = await Promise.race([work, opts.clock.sleep(opts.ackAfterMs ?? 2_500, timer.signal).then(() => undefined)]);
-        timer.abort();
-        const payload = (r: Awaited<typeof work>) => ({ response_type: r.ephemeral ? ("ephemeral" as const) : ("in_channel" as const), ...renderReply(r) });
-        if (early) return ack(payload(early));
-        // Slack wants the ack within 3 s: acknowledge, then answer through response_url.
-        await ack();
-        await respond(payload(await work));
-      });
-      // A dependency file shared in a channel with the message "watch -r [label]" (optionally after
-      // a mention of the bot, or "/pysec") is imported like pasted text. Needs files:read and the
-      // message.* event subscriptions in slack-manifest.yaml.
-      /** A command typed to the bot (a mention, or a direct message), answered in its thread. */
-      const typed = async (e: { channel: string; ts: string; user?: string; bot_id?: string; text?: string }) => {
-        if (!e.user || e.bot_id) return;
-        const text = (e.text ?? "").replace(/<@[A-Z0-9]+>/g, "").trim();
-        const r = await onCommand({ channel: `slack:${e.channel}`, user: e.user, canManage: await mayManage(e.user), text: text || "help" });
+  /** The command and event handlers, registered once however often start() is tried. */
+  function install(onCommand: CommandHandler): void {
+    app.command("/pysec", async ({ command, ack, respond }) => {
+      const work = (async () => {
+        const r = await onCommand({ channel: `slack:${command.channel_id}`, user: command.user_id, canManage: await mayManage(command.user_id), text: command.text });
+        const hint = /^\s*watch\b/i.test(command.text) && !r.ephemeral ? await inviteHint(command.channel_id) : "";
+        return hint ? makeReply(r.text + hint, r.ephemeral) : r;
+      })();
+      const timer = new AbortController();
+      const early = await Promise.race([work, opts.clock.sleep(opts.ackAfterMs ?? 2_500, timer.signal).then(() => undefined)]);
+      timer.abort();
+      const payload = (r: Awaited<typeof work>) => ({ response_type: r.ephemeral ? ("ephemeral" as const) : ("in_channel" as const), ...renderReply(r) });
+      if (early) return ack(payload(early));
+      // Slack wants the ack within 3 s: acknowledge, then answer through response_url.
+      await ack();
+      await respond(payload(await work));
+    });
+    // A dependency file shared in a channel with the message "watch -r [label]" (optionally after
+    // a mention of the bot, or "/pysec") is imported like pasted text. Needs files:read and the
+    // message.* event subscriptions in slack-manifest.yaml.
+    /** A command typed to the bot (a mention, or a direct message), answered in its thread. */
+    const typed = async (e: { channel: string; ts: string; user?: string; bot_id?: string; text?: string }) => {
+      if (!e.user || e.bot_id) return;
+      const text = (e.text ?? "").replace(/<@[A-Z0-9]+>/g, "").trim();
+      const r = await onCommand({ channel: `slack:${e.channel}`, user: e.user, canManage: await mayManage(e.user), text: text || "help" });
+      await limiter.acquire(`slack:${e.channel}`);
+      const body = renderReply(makeReply(r.text, r.ephemeral));
+      if (r.ephemeral) await app.client.chat.postEphemeral({ channel: e.channel, user: e.user, text: body.text, blocks: body.blocks });
+      else await app.client.chat.postMessage({ channel: e.channel, thread_ts: e.ts, text: body.text, blocks: body.blocks, ...NO_UNFURL });
+    };
+    // "@pysec-herald help" in a channel (app_mentions:read); a file shared that way is an import, below.
+    app.event("app_mention", async ({ event }) => {
+      const e = event as SharedFileMessage;
+      if (!e.files?.length && !IMPORT_MESSAGE.test(e.text ?? "")) await typed(e);
+    });
+    app.event("message", async ({ event }) => {
+      const e = event as SharedFileMessage & { channel_type?: string; subtype?: string };
+      const m = IMPORT_MESSAGE.exec(e.text ?? "");
+      // A direct message to the bot (App Home's messages tab) is a command, as on the console.
+      if (e.channel_type === "im" && !e.files?.length && !m && !e.subtype) return typed(e);
+      if (!m || !e.files?.length || e.bot_id || !e.user) return;
+      const [file] = e.files;
+      const label = m[1] ?? labelFromFileName(file!.name ?? "file");
+      const answer = async (text: string, ephemeral: boolean) => {
         await limiter.acquire(`slack:${e.channel}`);
-        const body = renderReply(makeReply(r.text, r.ephemeral));
-        if (r.ephemeral) await app.client.chat.postEphemeral({ channel: e.channel, user: e.user, text: body.text, blocks: body.blocks });
+        const body = renderReply(makeReply(text, ephemeral));
+        if (ephemeral) await app.client.chat.postEphemeral({ channel: e.channel, user: e.user!, text: body.text, blocks: body.blocks });
         else await app.client.chat.postMessage({ channel: e.channel, thread_ts: e.ts, text: body.text, blocks: body.blocks, ...NO_UNFURL });
       };
-      // "@pysec-herald help" in a channel (app_mentions:read); a file shared that way is an import, below.
-      app.event("app_mention", async ({ event }) => {
-        const e = event as SharedFileMessage;
-        if (!e.files?.length && !IMPORT_MESSAGE.test(e.text ?? "")) await typed(e);
-      });
-      app.event("message", async ({ event }) => {
-        const e = event as SharedFileMessage & { channel_type?: string; subtype?: string };
-        const m = IMPORT_MESSAGE.exec(e.text ?? "");
-        // A direct message to the bot (App Home's messages tab) is a command, as on the console.
-        if (e.channel_type === "im" && !e.files?.length && !m && !e.subtype) return typed(e);
-        if (!m || !e.files?.length || e.bot_id || !e.user) return;
-        const [file] = e.files;
-        const label = m[1] ?? labelFromFileName(file!.name ?? "file");
-        const answer = async (text: string, ephemeral: boolean) => {
-          await limiter.acquire(`slack:${e.channel}`);
-          const body = renderReply(makeReply(text, ephemeral));
-          if (ephemeral) await app.client.chat.postEphemeral({ channel: e.channel, user: e.user!, text: body.text, blocks: body.blocks });
-          else await app.client.chat.postMessage({ channel: e.channel, thread_ts: e.ts, text: body.text, blocks: body.blocks, ...NO_UNFURL });
-        };
-        let text: string;
-        try {
-          text = await downloadImport(file!.url_private_download ?? file!.url_private ?? "", { base: opts.filesUrl, platform: "Slack", headers: { authorization: `Bearer ${opts.botToken}` } });
-        } catch (err) {
-          return answer(err instanceof UserInputError ? err.message : "I could not download that file; please try again or paste its text.", true);
-        }
-        const r = await onCommand({ channel: `slack:${e.channel}`, user: e.user, canManage: await mayManage(e.user), text: `watch -r ${label}\n${text}` });
-        await answer(r.text, r.ephemeral);
-      });
-      app.error(async (err) => log.error({ err: err.message }, "slack handler failed"));
+      let text: string;
+      try {
+        text = await downloadImport(file!.url_private_download ?? file!.url_private ?? "", { base: opts.filesUrl, platform: "Slack", headers: { authorization: `Bearer ${opts.botToken}` } });
+      } catch (err) {
+        return answer(err instanceof UserInputError ? err.message : "I could not download that file; please try again or paste its text.", true);
+      }
+      const r = await onCommand({ channel: `slack:${e.channel}`, user: e.user, canManage: await mayManage(e.user), text: `watch -r ${label}\n${text}` });
+      await answer(r.text, r.ephemeral);
+    });
+    app.error(async (err) => log.error({ err: err.message }, "slack handler failed"));
+  }
+
+  return {
+    platform: "slack",
+    host: new URL(opts.apiUrl).host,
+    capabilities: { edit: true, maxLength: 6000, idempotentSend: false }, // reply text: sections of 3000, well under Slack's cumulative block limit
+    async start(onCommand) {
+      if (!installed) install(onCommand);
+      installed = true;
+      await app.init();
       await app.start();
+      started = true;
     },
     async stop() {
-      await app.stop();
+      // Never started (Slack could not be reached): nothing to stop.
+      if (started) await app.stop();
     },
     async send(to, msg, key) {
       await limiter.acquire(to);

@@ -71,6 +71,23 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
   const limiter = telegramLimiter(opts.clock);
   const admins = new Map<string, { admin: boolean; at: number }>();
   let polling: Promise<void> | undefined;
+  let installed = false;
+  const host = new URL(opts.apiRoot).host;
+  // grammY retries a failed long poll every 3 s without a word: say once when Telegram goes away, and when it is back.
+  let pollFailing = false;
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    if (method !== "getUpdates") return prev(method, payload, signal);
+    try {
+      const result = await prev(method, payload, signal);
+      if (pollFailing) log.info({ host }, "reached telegram again");
+      pollFailing = false;
+      return result;
+    } catch (err) {
+      if (!pollFailing && err instanceof HttpError) log.warn({ host, err: err.message }, `cannot reach telegram at ${host}; grammY retries the long poll every 3 s`);
+      pollFailing ||= err instanceof HttpError;
+      throw err;
+    }
+  });
 
   /** Private chats belong to their user; in groups and channels only administrators manage. */
   async function mayManage(ctx: Context): Promise<boolean> {
@@ -141,33 +158,45 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
     bot.catch((err) => log.error({ err: err.message }, "update handler failed"));
   }
 
+  /** POST /telegram/webhook, checked against TELEGRAM_WEBHOOK_SECRET. */
+  function receiveWebhooks(): void {
+    if (!opts.webhookSecret || !opts.http) throw new Error("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET and the HTTP server");
+    const secret = opts.webhookSecret;
+    opts.http.route("POST", "/telegram/webhook", async (req) => {
+      const given = req.headers["x-telegram-bot-api-secret-token"];
+      if (typeof given !== "string" || !sameSecret(given, secret)) return { status: 401, body: "secret token is wrong" };
+      let update: unknown;
+      try {
+        update = JSON.parse(req.body.toString("utf8"));
+      } catch {
+        return { status: 400, body: "not JSON" };
+      }
+      if (typeof update !== "object" || update === null || Array.isArray(update) || typeof (update as { update_id?: unknown }).update_id !== "number") {
+        return { status: 400, body: "not an update" };
+      }
+      await bot.handleUpdate(update as Parameters<Bot["handleUpdate"]>[0]);
+      return { status: 200, body: "" };
+    }, { requiredHeaders: ["x-telegram-bot-api-secret-token"] });
+  }
+
   return {
     platform: "telegram",
+    host,
     bot,
     capabilities: { edit: true, maxLength: 3000, idempotentSend: false }, // reply text before escaping; each message stays within 4096
     async start(onCommand) {
-      install(onCommand);
-      await bot.init();
+      if (!installed) {
+        install(onCommand);
+        // The webhook route exists before the first try to reach Telegram, so the server listens with it.
+        if (opts.webhookUrl) receiveWebhooks();
+      }
+      installed = true;
+      // grammY's own init retries getMe silently for ever; asked once here, a failure reaches main.ts,
+      // which logs it and tries again.
+      if (!bot.isInited()) bot.botInfo = await bot.api.getMe();
       await bot.api.setMyCommands([...MENU]);
       if (opts.webhookUrl) {
-        if (!opts.webhookSecret || !opts.http) throw new Error("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET and the HTTP server");
-        const secret = opts.webhookSecret;
-        opts.http.route("POST", "/telegram/webhook", async (req) => {
-          const given = req.headers["x-telegram-bot-api-secret-token"];
-          if (typeof given !== "string" || !sameSecret(given, secret)) return { status: 401, body: "secret token is wrong" };
-          let update: unknown;
-          try {
-            update = JSON.parse(req.body.toString("utf8"));
-          } catch {
-            return { status: 400, body: "not JSON" };
-          }
-          if (typeof update !== "object" || update === null || Array.isArray(update) || typeof (update as { update_id?: unknown }).update_id !== "number") {
-            return { status: 400, body: "not an update" };
-          }
-          await bot.handleUpdate(update as Parameters<Bot["handleUpdate"]>[0]);
-          return { status: 200, body: "" };
-        }, { requiredHeaders: ["x-telegram-bot-api-secret-token"] });
-        await bot.api.setWebhook(opts.webhookUrl, { secret_token: secret, allowed_updates: ["message", "channel_post", "callback_query"] });
+        await bot.api.setWebhook(opts.webhookUrl, { secret_token: opts.webhookSecret!, allowed_updates: ["message", "channel_post", "callback_query"] });
         return;
       }
       polling = bot.start({ timeout: opts.pollTimeoutSeconds ?? 30, allowed_updates: ["message", "channel_post", "callback_query"] })

@@ -9,12 +9,15 @@ import type { MessageRef } from "../store/ports.js";
  */
 export interface ChatAdapter {
   readonly platform: string;
+  /** The host its API is reached at, for the log when it cannot be ("console" for the console). */
+  readonly host: string;
   /**
    * `maxLength`: the longest plain-text Reply that still fits one message (digests are split to it).
    * `idempotentSend`: the platform drops a repeated `send` of the same message (Discord's nonce), so
    * several may be in flight at once without a crash causing more than one duplicate.
    */
   readonly capabilities: { readonly edit: boolean; readonly maxLength: number; readonly idempotentSend: boolean };
+  /** Connects and starts taking commands; after a failure it may be called again (main.ts retries). */
   start(onCommand: CommandHandler): Promise<void>;
   stop(): Promise<void>;
   /** `key` (the outbox key) goes with the message where the platform can carry it, for `findSent`. */

@@ -38,6 +38,8 @@ export interface FakeServer {
   fault(path: string, fault: Fault, times?: number): void;
   /** Drops every scripted failure not yet used. */
   clearFaults(): void;
+  /** Refuses connections, as a host that cannot be reached does (off: listens on the same port again). */
+  unreachable(on: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,10 +112,17 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
     clearFaults() {
       faults.length = 0;
     },
+    async unreachable(on) {
+      if (on === !server.listening) return;
+      if (on) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      } else await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    },
     async close() {
       for (const res of stalled) res.destroy();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
   return fake;

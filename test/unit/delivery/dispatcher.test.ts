@@ -16,6 +16,7 @@ function slowPlatform(platform: string, idempotentSend: boolean) {
   const stats = { maxInFlight: 0, sent: [] as string[] };
   const adapter: ChatAdapter = {
     platform,
+    host: "127.0.0.1",
     capabilities: { edit: false, maxLength: 1000, idempotentSend },
     start: async () => undefined,
     stop: async () => undefined,

@@ -1,0 +1,90 @@
+// A chat platform that cannot be reached at start: on every adapter the real process says so (the
+// host and the next try), keeps polling and serving /healthz, and connects once the platform is back.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startFakeDiscord } from "../fakes/discord-api.js";
+import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
+import type { FakeServer } from "../fakes/fake-server.js";
+import { slashPayload, startFakeSlack } from "../fakes/slack-api.js";
+import { startFakeTelegram, textUpdate } from "../fakes/telegram-api.js";
+import { startBin, waitFor, type BinProcess } from "../helpers/bin-process.js";
+import { commandInteraction } from "../helpers/discord.js";
+import { allOsvRecords } from "../helpers/fixtures.js";
+import { postSigned } from "../helpers/slack.js";
+import { until } from "../helpers/until.js";
+
+let bucket: FakeOsvBucket;
+let dir: string;
+
+beforeAll(async () => {
+  bucket = await startFakeOsvBucket(allOsvRecords());
+  dir = mkdtempSync(join(tmpdir(), "pysec-herald-unreachable-"));
+});
+afterAll(async () => {
+  await bucket.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts the bin while `fake` refuses connections; checks what it says and that the rest runs; then brings the fake back. */
+async function whileUnreachable(platform: string, fake: FakeServer, env: Record<string, string>): Promise<BinProcess> {
+  await fake.unreachable(true);
+  const bot = startBin({ STORE_URL: `sqlite://${join(dir, `${platform}.sqlite`)}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1", LOG_FORMAT: "json", PORT: "0", ...env });
+  const host = new URL(fake.url).host;
+  await waitFor(bot.err, `cannot reach ${platform} at ${host}; retrying in 5 s (the rest of the bot keeps running)`);
+  const line = JSON.parse(bot.err().split("\n").find((l) => l.includes(`cannot reach ${platform}`))!) as { host: string; nextRetryAt: string; level: number };
+  expect(line).toMatchObject({ host, level: 40 });
+  expect(Date.parse(line.nextRetryAt)).toBeGreaterThan(Date.now());
+  // The poller and the HTTP server are not held up.
+  const health = (await (await fetch(`http://127.0.0.1:${await bot.port}/healthz`)).json()) as { sources: { osv: { lastSuccessAgeSeconds?: number } } };
+  expect(health.sources.osv.lastSuccessAgeSeconds).toBeGreaterThanOrEqual(0);
+  expect(bot.err()).not.toMatch(/"level":(50|60)/);
+  expect(bot.err()).not.toContain("    at "); // no stack trace
+  await fake.unreachable(false);
+  await waitFor(bot.err, `connected to ${platform} at ${host}`, 15_000);
+  return bot;
+}
+
+async function stop(bot: BinProcess): Promise<void> {
+  bot.child.kill("SIGTERM");
+  expect(await bot.exited).toBe(0);
+}
+
+it("Discord: retried until the API answers, then the gateway serves commands", async () => {
+  const discord = await startFakeDiscord();
+  try {
+    const bot = await whileUnreachable("discord", discord, { DISCORD_TOKEN: "discord-token", DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_API_URL: discord.api });
+    await discord.identified();
+    discord.dispatchInteraction(commandInteraction("watch requests", { channel: "200000000000000002", guild: "400000000000000004", permissions: "16" }));
+    await waitFor(() => JSON.stringify(discord.calls), "Now watching requests");
+    await stop(bot);
+  } finally {
+    await discord.close();
+  }
+}, 60_000);
+
+it("Slack: auth.test is retried instead of ending the process; then commands are answered", async () => {
+  const slack = await startFakeSlack();
+  try {
+    const bot = await whileUnreachable("slack", slack, { SLACK_BOT_TOKEN: "xoxb-unreachable", SLACK_SIGNING_SECRET: "s3cret", SLACK_API_URL: slack.api });
+    const answer = await postSigned(`http://127.0.0.1:${await bot.port}/slack/events`, "s3cret", slashPayload("watch flask", "C0SEC", "U1", slack.url));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain("Now watching flask");
+    await stop(bot);
+  } finally {
+    await slack.close();
+  }
+}, 60_000);
+
+it("Telegram: getMe is retried with a word in the log, then long polling answers", async () => {
+  const tg = await startFakeTelegram();
+  try {
+    const bot = await whileUnreachable("telegram", tg, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.url });
+    tg.pushUpdate(textUpdate("/watch flask", 42, 42));
+    await until(() => tg.sent(42).some((c) => String(c.body["text"]).includes("Now watching flask")), 15_000);
+    await stop(bot);
+  } finally {
+    await tg.close();
+  }
+}, 60_000);
