@@ -128,7 +128,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const { adapters, consoleAdapter, serves } = await createAdapters(opts, roles, services, http);
   const byPlatform = new Map(adapters.map((a) => [a.platform, a]));
   const handle = createCommandHandler({ ...services, mirrorStaleHours: config.mirrorStaleHours });
-  const digestScheduler = createDigestScheduler({ ...services, maxLength: (p) => byPlatform.get(p)?.capabilities.maxLength, onQueued: () => dispatcher?.wake() });
+  const digestScheduler = createDigestScheduler({ ...services, mirrorStaleHours: config.mirrorStaleHours, maxLength: (p) => byPlatform.get(p)?.capabilities.maxLength, onQueued: () => dispatcher?.wake() });
 
   // Embedded mode seeds before answering --watch, so its reply can say what already affects the
   // watches; with QUEUE_URL the first scheduled OSV poll seeds, on whichever instance runs it.

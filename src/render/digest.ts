@@ -1,3 +1,4 @@
+import { cannotTell, staleness, type MirrorState } from "../mirror-state.js";
 import { RATINGS } from "../advisory/severity.js";
 import { severityLabel } from "../lookup.js";
 import type { DigestEntry } from "../store/ports.js";
@@ -53,4 +54,14 @@ export function buildDigest(entries: readonly DigestEntry[], title: string, maxL
   }
   parts.push(current);
   return parts;
+}
+
+/**
+ * A digest with nothing new, for channels with all-clear on: "all clear" only from a mirror that
+ * can say so; otherwise why it cannot (never seeded, or how old it is).
+ */
+export function allClearText(state: MirrorState, title: string): string {
+  if (state.kind === "not-ready") return `${title}: nothing to report, but I cannot say all is clear: ${cannotTell(state, "any watched package")!.replace(/^The/, "the")}`;
+  if (state.kind === "stale") return `${title}: nothing new for the packages this channel watches, but this is not an all-clear.${staleness(state)}`;
+  return `${title}: all clear, nothing new for the packages this channel watches.`;
 }

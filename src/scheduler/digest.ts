@@ -5,11 +5,12 @@ import { nextLocal } from "../delivery/routing.js";
 import { errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { WatchIndex } from "../matching/watch-index.js";
-import { buildDigest } from "../render/digest.js";
+import { allClearText, buildDigest } from "../render/digest.js";
+import { createMirrorProbe, type MirrorProbeDeps } from "../mirror-probe.js";
 import { reply } from "../render/notification.js";
 import type { ChannelStore, Delivery, DigestQueue } from "../store/ports.js";
 
-export interface DigestSchedulerDeps {
+export interface DigestSchedulerDeps extends Omit<MirrorProbeDeps, "staleHours"> {
   readonly channels: ChannelStore;
   readonly digests: DigestQueue;
   readonly delivery: Delivery;
@@ -19,6 +20,8 @@ export interface DigestSchedulerDeps {
   /** Longest plain text one message may carry on a platform (undefined: no such platform running). */
   readonly maxLength: (platform: string) => number | undefined;
   readonly onQueued?: () => void;
+  /** MIRROR_STALE_HOURS: an all-clear digest from an older mirror says how old it is. */
+  readonly mirrorStaleHours?: number;
 }
 
 export interface DigestScheduler {
@@ -38,6 +41,7 @@ export function lastDue(channel: Channel, since: Date, now: Date): Date | undefi
 
 export function createDigestScheduler(deps: DigestSchedulerDeps): DigestScheduler {
   const { channels, digests, delivery, clock, log } = deps;
+  const mirror = createMirrorProbe({ ...deps, staleHours: deps.mirrorStaleHours ?? 24 });
 
   async function send(channel: Channel, due: Date): Promise<boolean> {
     const maxLength = deps.maxLength(platformOf(channel.key));
@@ -50,7 +54,7 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
       return meetsFloor(n.severity.rating, channel.severity) && !isMutedFor(channel, [n.advisoryId, ...n.aliases], n.package, now) && !(channel.fixedOnly && n.fixedVersions.length === 0 && !n.malicious);
     });
     const date = due.toISOString().slice(0, 10);
-    const texts = wanted.length > 0 ? buildDigest(wanted, `pysec-herald digest, ${date}`, maxLength) : channel.allClear ? [`pysec-herald digest, ${date}: all clear, nothing new for the packages this channel watches.`] : [];
+    const texts = wanted.length > 0 ? buildDigest(wanted, `pysec-herald digest, ${date}`, maxLength) : channel.allClear ? [allClearText(await mirror(), `pysec-herald digest, ${date}`)] : [];
     // Keys carry the due time, so a digest rebuilt after a crash is not posted twice.
     for (const [i, text] of texts.entries()) {
       await delivery.put({ channel: channel.key, advisoryId: `digest:${due.toISOString()}`, revision: i + 1, message: reply(text) }, clock.now());

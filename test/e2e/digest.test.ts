@@ -59,9 +59,22 @@ describe("daily digests through the real stores and the console", () => {
     expect(await digests.tick()).toBe(0);
     await h.command("console:d", "all-clear on");
     h.clock.advance(24 * 3600_000);
+    await h.services.poller.pollOnce(h.services.sources[0]!); // a mirror updated just now can say "all clear"
     expect(await digests.tick()).toBe(1);
     await h.dispatcher.drain();
     expect(digestsPrinted()).toEqual(["pysec-herald digest, 2026-11-27: all clear, nothing new for the packages this channel watches."]);
+  });
+
+  it("an all-clear digest from a mirror that is out of date says so instead of all clear", async () => {
+    await h.command("console:d", "watch requests");
+    await h.command("console:d", "mode digest");
+    await h.command("console:d", "all-clear on");
+    h.clock.advance(3 * 24 * 3600_000); // no poll for three days
+    expect(await digests.tick()).toBe(1);
+    await h.dispatcher.drain();
+    expect(digestsPrinted()).toEqual([
+      "pysec-herald digest, 2026-11-28: nothing new for the packages this channel watches, but this is not an all-clear. Note: the advisory mirror was last updated 3 days ago (2026-11-25T09:00:00.000Z); newer advisories may be missing.",
+    ]);
   });
 
   it("a digest due while the bot was down is sent when it comes back, once", async () => {
