@@ -136,7 +136,7 @@ async function lookupCommand(args: string[], json: boolean, s: Mirror, io: Answe
     })), null, 2)}\n`);
   } else {
     const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
-    out.write(found.length === 0 ? `No known advisory affects ${what}.\n` : `${found.map((f) => formatFinding(f)).join("\n")}\n`);
+    out.write(found.length === 0 ? `No known advisory affects ${what}.\n` : `${found.map((f) => formatFinding(f, cmd.version)).join("\n")}\n`);
   }
   return EXIT.ok;
 }

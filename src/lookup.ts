@@ -27,7 +27,12 @@ export function affectingOf(candidates: readonly StoredAdvisory[], watch: Watch)
     const effect = affects(stored.advisory, watch);
     if (effect.affected) found.push({ stored, effect, severity: severityOf(stored.advisory) });
   }
-  return found.sort((a, b) => rank(b.severity) - rank(a.severity) || b.stored.advisory.id.localeCompare(a.stored.advisory.id));
+  return found.sort((a, b) => rank(b.severity) - rank(a.severity) || naturalOrder(a.stored.advisory.id, b.stored.advisory.id));
+}
+
+/** Ids as people count them: PYSEC-2023-61 before PYSEC-2023-226. */
+export function naturalOrder(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
 }
 
 export function severityLabel(s: Severity): string {
@@ -35,12 +40,12 @@ export function severityLabel(s: Severity): string {
   return s.score !== undefined ? `${s.rating} ${s.score.toFixed(1)}` : s.rating;
 }
 
-/** One plain-text line per finding, for replies and the CLI. */
-export function formatFinding(f: Finding): string {
+/** One plain-text line per finding, for replies and the CLI; `pin`: the version asked about, as written. */
+export function formatFinding(f: Finding, pin?: string): string {
   const a = f.stored.advisory;
   const parts = [`${a.id} (${severityLabel(f.severity)})`];
   if (a.summary) parts.push(a.summary.trim().slice(0, 160));
-  parts.push(`affected: ${f.effect.versions.join("; ")}`);
+  parts.push(`affected: ${pin ?? f.effect.versions.join("; ")}`);
   parts.push(f.effect.fixed.length ? `fixed in ${f.effect.fixed.join(", ")}` : "no fixed version yet");
   if (a.aliases.length) parts.push(`aliases: ${a.aliases.join(", ")}`);
   if (f.effect.invalid.length) parts.push(`unreadable versions in the advisory: ${f.effect.invalid.slice(0, 3).join(", ")}`);

@@ -1,7 +1,8 @@
 import type { NormalizedName } from "../advisory/names.js";
 import { activeMutes, describeMute, LIMITS, type Channel, type ChannelKey } from "../channel.js";
 import { parseDependencyFile } from "../deps/import.js";
-import { affectedReport, diffWatches, notesReport } from "./import-report.js";
+import { affectedReport, diffWatches, notesReport, packageReport } from "./import-report.js";
+import { summaryLine } from "./package-summary.js";
 import type { Clock } from "../clock.js";
 import { errorMessage, UserInputError } from "../errors.js";
 import { findAffecting, formatFinding } from "../lookup.js";
@@ -11,7 +12,7 @@ import { reply, type Reply } from "../render/notification.js";
 import type { AdvisoryStore, ChannelStore, CursorStore, Delivery } from "../store/ports.js";
 import { createMirrorProbe } from "../mirror-probe.js";
 import { describeWriteFailure, isStorageFailure, type WriteHealth } from "../store/write-health.js";
-import { cannotTell, mirrorState, staleness, type MirrorState } from "../mirror-state.js";
+import { cannotTell, mirrorState, staleness } from "../mirror-state.js";
 import { helpFor, helpText } from "./help.js";
 import { MANAGING, parseCommand, type Command } from "./parse.js";
 
@@ -40,8 +41,6 @@ export interface CommandDeps {
   readonly db?: { readonly writes: Pick<WriteHealth, "failure"> };
 }
 
-const SHOWN_PER_WATCH = 5;
-
 export function createCommandHandler(deps: CommandDeps): CommandHandler {
   const { channels, index } = deps;
 
@@ -60,13 +59,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
 
   const mirror = createMirrorProbe({ ...deps, staleHours: deps.mirrorStaleHours ?? 24 });
 
-  async function known(watch: Watch, state: MirrorState): Promise<string> {
-    const found = await findAffecting(deps.advisories, watch);
-    if (found.length === 0) return cannotTell(state, watchText(watch)) ?? `${watchText(watch)}: no known advisory affects it.`;
-    const lines = found.slice(0, SHOWN_PER_WATCH).map((f) => `  • ${formatFinding(f)}`);
-    if (found.length > SHOWN_PER_WATCH) lines.push(`  … and ${found.length - SHOWN_PER_WATCH} more (lookup ${watch.name})`);
-    return `${watchText(watch)}: ${found.length} known ${found.length === 1 ? "advisory affects" : "advisories affect"} it:\n${lines.join("\n")}`;
-  }
+  const findAll = (watches: readonly Watch[]) => Promise.all(watches.map(async (watch) => ({ watch, findings: await findAffecting(deps.advisories, watch) })));
 
   async function run(cmd: Command, key: ChannelKey): Promise<Reply> {
     switch (cmd.name) {
@@ -80,8 +73,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
           return withinLimit({ ...c, watches: [...kept, ...cmd.watches] });
         });
         const state = await mirror();
-        const reports = await Promise.all(cmd.watches.map((w) => known(w, state)));
-        return reply(`Now watching ${cmd.watches.map(watchText).join(", ")}.\n${reports.join("\n")}${staleness(state)}`);
+        return reply(`Now watching ${cmd.watches.map(watchText).join(", ")}.\n${packageReport(await findAll(cmd.watches), state).join("\n")}${staleness(state)}`);
       }
       case "import": {
         const parsed = parseDependencyFile(cmd.text, cmd.label);
@@ -91,10 +83,9 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
           before = c.watches.filter((w) => w.label === cmd.label);
           return withinLimit({ ...c, watches: [...c.watches.filter((w) => w.label !== cmd.label), ...next] });
         });
-        const found = await Promise.all(next.map(async (watch) => ({ watch, findings: await findAffecting(deps.advisories, watch) })));
+        const found = await findAll(next);
         const state = await mirror();
-        const affected = found.some((f) => f.findings.length > 0) ? affectedReport(found) : (cannotTell(state, `the versions in ${cmd.label}`) ?? affectedReport(found));
-        return reply([`Imported ${cmd.label} (${parsed.format}): ${diffWatches(before, next)}`, affected + staleness(state), notesReport(parsed.notes)].filter(Boolean).join("\n"));
+        return reply([`Imported ${cmd.label} (${parsed.format}): ${diffWatches(before, next)}`, affectedReport(found, state) + staleness(state), notesReport(parsed.notes)].filter(Boolean).join("\n"));
       }
       case "unwatch-label": {
         let removed = 0;
@@ -141,7 +132,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
         const state = await mirror();
         if (found.length === 0) return reply(cannotTell(state, what) ?? `No known advisory affects ${what}.${staleness(state)}`, true);
-        return reply(`${found.length} ${found.length === 1 ? "advisory affects" : "advisories affect"} ${what}:\n${found.map((f) => `• ${formatFinding(f)}`).join("\n")}${staleness(state)}`, true);
+        return reply(`${summaryLine(watch, found)}\n${found.map((f) => `• ${formatFinding(f, cmd.version)}`).join("\n")}${staleness(state)}`, true);
       }
       case "mode":
         // Digests count from the moment a channel switches to them.
@@ -175,6 +166,9 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       case "mute": {
         const m = cmd.mute;
         await change(key, (c) => {
+          // "until" is inclusive, in the channel's time zone: today is the earliest it can be.
+          const today = new Intl.DateTimeFormat("en-CA", { timeZone: c.timezone }).format(deps.clock.now());
+          if (m.until && m.until < today) throw new UserInputError(`"${m.until}" is in the past (today is ${today} in ${c.timezone}); give a date from today on, or leave "until" out to mute for good.`);
           const others = c.mutes.filter((x) => x.target !== m.target);
           if (others.length >= LIMITS.mutesPerChannel) throw new UserInputError(`At most ${LIMITS.mutesPerChannel} mutes per channel.`);
           return { ...c, mutes: [...others, m] };

@@ -1,8 +1,8 @@
 import { RATINGS } from "../advisory/severity.js";
 import type { Finding } from "../lookup.js";
-import { severityLabel } from "../lookup.js";
-import { upgradeAdvice, upgradeFor } from "../matching/upgrade.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
+import { cannotTell, type MirrorState } from "../mirror-state.js";
+import { nothingKnownLine, summaryLine } from "./package-summary.js";
 
 const SHOWN_NOTES = 10;
 
@@ -22,24 +22,27 @@ export function diffWatches(before: readonly Watch[], after: readonly Watch[]): 
   ].join("\n");
 }
 
-/** What already affects the imported watches, grouped by severity, with the upgrade that fixes each. */
-export function affectedReport(found: readonly { watch: Watch; findings: Finding[] }[]): string {
-  const rows = found.flatMap(({ watch, findings }) => findings.map((f) => ({ watch, f })));
-  if (rows.length === 0) return "Nothing in the mirror affects these versions.";
-  const groups = [...RATINGS].reverse().concat([]) as string[];
-  const lines = [`Already affected: ${rows.length} ${rows.length === 1 ? "advisory" : "advisories"} in ${found.filter((x) => x.findings.length).length} packages.`];
-  for (const rating of [...groups, "unknown"]) {
-    const inGroup = rows.filter((r) => r.f.severity.rating === rating);
-    if (inGroup.length === 0) continue;
-    lines.push(`${rating === "unknown" ? "not rated" : rating}:`);
-    for (const { watch, f } of inGroup) {
-      const a = f.stored.advisory;
-      const upgrade = upgradeFor(watch, f.effect.fixed);
-      const fix = upgrade ? upgradeAdvice(upgrade) : f.effect.fixed.length ? `fixed in ${f.effect.fixed.join(", ")}` : "no fixed version yet";
-      lines.push(`  • ${watchText(watch)}: ${a.id} (${severityLabel(f.severity)})${a.summary ? ` ${a.summary.slice(0, 100)}` : ""} — ${fix}`);
-    }
-  }
-  return lines.join("\n");
+type Found = { readonly watch: Watch; readonly findings: readonly Finding[] };
+
+const worst = (f: Found) => Math.max(...f.findings.map((x) => (x.severity.rating === "unknown" ? -1 : RATINGS.indexOf(x.severity.rating))));
+
+/**
+ * One line per affected watch (most severe first) with the smallest upgrade that fixes what is
+ * listed, then one line for every watch nothing is known to affect, or why the mirror cannot tell.
+ */
+export function packageReport(found: readonly Found[], state: MirrorState): string[] {
+  const affected = found.filter((f) => f.findings.length > 0).sort((a, b) => worst(b) - worst(a) || a.watch.name.localeCompare(b.watch.name));
+  const clear = found.filter((f) => f.findings.length === 0).map((f) => f.watch);
+  const rest = clear.length === 0 ? [] : [cannotTell(state, clear.map(watchText).join(", ")) ?? nothingKnownLine(clear)];
+  return [...affected.map((f) => summaryLine(f.watch, f.findings)), ...rest];
+}
+
+/** What already affects the imported watches: a count, then packageReport's lines. */
+export function affectedReport(found: readonly Found[], state: MirrorState): string {
+  const hit = found.filter((x) => x.findings.length > 0);
+  const total = hit.reduce((n, x) => n + x.findings.length, 0);
+  const head = total === 0 ? [] : [`Already affected: ${total} ${total === 1 ? "advisory" : "advisories"} in ${hit.length} ${hit.length === 1 ? "package" : "packages"}.`];
+  return [...head, ...packageReport(found, state)].join("\n");
 }
 
 export function notesReport(notes: readonly string[]): string {

@@ -1,4 +1,4 @@
-import { major } from "@renovatebot/pep440";
+import { explain, major } from "@renovatebot/pep440";
 import { cmp, isVersion } from "./intervals.js";
 import type { Watch } from "./specifiers.js";
 
@@ -9,12 +9,27 @@ export interface Upgrade {
   readonly spec: string;
 }
 
+/** The version a watch pins (`name==version`, as written), if it pins one. */
+export function pinnedVersion(watch: Watch): string | undefined {
+  const m = /^===?([^,]+)$/.exec(watch.specifier);
+  return m && isVersion(m[1]!) ? m[1]! : undefined;
+}
+
+/**
+ * The versions above `pin` that upgrade advice may name, ascending: no pre-release (alpha, beta,
+ * rc, dev) unless the pin is one itself.
+ */
+export function upgradeCandidates(pin: string, versions: readonly string[]): string[] {
+  const pre = (v: string) => explain(v)?.is_prerelease ?? false;
+  const allowPre = pre(pin);
+  return [...new Set(versions)].filter((v) => isVersion(v) && cmp(v, pin) > 0 && (allowPre || !pre(v))).sort(cmp);
+}
+
 /** For a pinned watch (`name==version`), the smallest fixed version above the pin, same major version first. */
 export function upgradeFor(watch: Watch, fixed: readonly string[]): Upgrade | undefined {
-  const m = /^===?([^,]+)$/.exec(watch.specifier);
-  if (!m || !isVersion(m[1]!)) return undefined;
-  const pin = m[1]!;
-  const above = fixed.filter((f) => isVersion(f) && cmp(f, pin) > 0).sort(cmp);
+  const pin = pinnedVersion(watch);
+  if (!pin) return undefined;
+  const above = upgradeCandidates(pin, fixed);
   if (above.length === 0) return undefined;
   const line = major(pin);
   const sameLine = above.find((f) => major(f) === line);

@@ -33,7 +33,7 @@ it("an out-of-date mirror answers with its age", async () => {
   expect(await h.command("console:a", "lookup requests 2.31.0")).toBe("No known advisory affects requests 2.31.0.");
   h.clock.advance(30 * 3_600_000);
   expect(await h.command("console:a", "lookup requests 2.31.0")).toBe("No known advisory affects requests 2.31.0. Note: the advisory mirror was last updated 30 hours ago (2026-11-25T09:00:00.000Z); newer advisories may be missing.");
-  expect(await h.command("console:a", "lookup requests 2.28.1")).toMatch(/^1 advisory affects requests 2\.28\.1:[\s\S]* Note: the advisory mirror was last updated 30 hours ago/);
+  expect(await h.command("console:a", "lookup requests 2.28.1")).toMatch(/^requests==2\.28\.1: 1 advisory \(PYSEC-2023-74\) → upgrade to 2\.31\.0\n• PYSEC-2023-74 [\s\S]* Note: the advisory mirror was last updated 30 hours ago/);
 });
 
 it("the CLI warns about an out-of-date mirror on stderr and keeps its answer and exit code", async () => {

@@ -24,7 +24,7 @@ it("the compiled bin runs the bot: console watches, stdin commands, live alerts,
   const { child, exited } = bot;
 
   await waitFor(bot.out, "Now watching flask, requests==2.28.1, django>=4.2,<5.");
-  expect(bot.out()).toContain("requests==2.28.1: 1 known advisory affects it");
+  expect(bot.out()).toContain("requests==2.28.1: 1 advisory (PYSEC-2023-74) → upgrade to 2.31.0");
   await waitFor(bot.out, "pysec-herald is running. This console watches 3 packages; the advisory mirror is ready. Type help for the commands.");
   child.stdin.write("lookup requests 2.31.0\nwatch bad$name\n");
   await waitFor(bot.out, "No known advisory affects requests 2.31.0");

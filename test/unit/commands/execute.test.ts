@@ -34,11 +34,17 @@ describe("command core", () => {
   it("watch stores the watch, updates the index and says what already affects it", async () => {
     const text = await run("watch requests==2.19.0");
     expect(text).toContain("Now watching requests==2.19.0.");
-    expect(text).toContain("2 known advisories affect it");
-    expect(text).toContain("PYSEC-2023-74");
-    expect(text).toContain("PYSEC-2018-28");
+    // One line: the ids in natural order, and the smallest release that fixes both.
+    expect(text).toContain("requests==2.19.0: 2 advisories (PYSEC-2018-28, PYSEC-2023-74) → upgrade to 2.31.0");
     expect((await channels.get("console:x"))?.watches).toEqual([{ name: "requests", specifier: "==2.19.0" }]);
     expect(index.watchers("requests" as never)).toEqual(["console:x"]);
+  });
+
+  it("a mute until a date in the past is refused; today (in the channel's zone) is the earliest", async () => {
+    // The manual clock stands at 2026-11-25T09:00Z.
+    expect(await run("mute requests until 2026-11-24")).toBe('"2026-11-24" is in the past (today is 2026-11-25 in UTC); give a date from today on, or leave "until" out to mute for good.');
+    expect((await channels.get("console:x"))?.mutes ?? []).toEqual([]);
+    expect(await run("mute requests until 2026-11-25")).toContain("until 2026-11-25 (inclusive)");
   });
 
   it("refuses changes from someone who may not manage the channel, but allows lookup", async () => {
