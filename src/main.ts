@@ -3,6 +3,7 @@ import { createConsoleAdapter, CONSOLE_CHANNEL } from "../adapters/console/conso
 import type { DiscordAdapter } from "../adapters/discord/discord-adapter.js";
 import type { Clock } from "./clock.js";
 import { createCommandHandler } from "./commands/execute.js";
+import { withPages } from "./commands/pager.js";
 import { splitSpecs } from "./commands/parse.js";
 import { discordEnabled, slackEnabled, telegramEnabled, type Config, type Role } from "./config.js";
 import { createAttempt } from "./delivery/attempt.js";
@@ -145,7 +146,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   if (consoleAdapter) await consoleAdapter.start(handle);
   // A chat platform that cannot be reached is tried again in the background; polls, the console
   // and the HTTP server do not wait for it.
-  const connecting = adapters.filter((a) => a !== consoleAdapter && serves(a.platform)).map((a) => keepConnecting(a, handle, { clock, log, signal: stopper.signal }));
+  const connecting = adapters.filter((a) => a !== consoleAdapter && serves(a.platform)).map((a) => keepConnecting(a, withPages(handle, { pageChars: a.capabilities.maxLength, clock, ...(a.capabilities.commandPrefix && { prefix: a.capabilities.commandPrefix }) }), { clock, log, signal: stopper.signal }));
   if (consoleAdapter) {
     const watches = (await services.channels.get(CONSOLE_CHANNEL))?.watches.length ?? 0;
     const state = await createMirrorProbe({ ...services, staleHours: config.mirrorStaleHours })();

@@ -86,7 +86,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   return {
     platform: "discord",
     host: new URL(opts.apiUrl).host,
-    capabilities: { edit: true, maxLength: 1800, idempotentSend: true }, // reply text, before escaping, within a 2000-character message
+    capabilities: { edit: true, maxLength: 1800, idempotentSend: true, commandPrefix: "/pysec " }, // reply text, before escaping, within a 2000-character message
     async start(onCommand) {
       const download = (url: string) => downloadImport(url, { base: opts.cdnUrl, platform: "Discord" });
       const deps = { onCommand, suggest: opts.suggest, clock: opts.clock, deferAfterMs: opts.deferAfterMs ?? 2_500, download };

@@ -4,11 +4,12 @@ import { labelFromFileName } from "../../src/commands/parse.js";
 import type { Clock } from "../../src/clock.js";
 import { UserInputError } from "../../src/errors.js";
 import { reply } from "../../src/render/notification.js";
-import { replyBody, type MessageBody } from "./render.js";
+import { MORE_BUTTON, replyBody, type MessageBody } from "./render.js";
 import { canManage, commandText, EPHEMERAL_BY_DEFAULT, type CommandOption } from "./slash-commands.js";
 
 const PING = 1;
 const APPLICATION_COMMAND = 2;
+const MESSAGE_COMPONENT = 3;
 const AUTOCOMPLETE = 4;
 
 const OptionSchema: z.ZodType<CommandOption> = z.lazy(() =>
@@ -25,6 +26,7 @@ export const InteractionSchema = z.object({
   user: z.object({ id: z.string() }).optional(),
   data: z.object({
     name: z.string().optional(),
+    custom_id: z.string().optional(),
     options: z.array(OptionSchema).optional(),
     resolved: z.object({ attachments: z.record(z.string(), z.object({ url: z.string(), filename: z.string(), size: z.number() })).optional() }).optional(),
   }).optional(),
@@ -78,13 +80,16 @@ export async function handleInteraction(raw: unknown, deps: InteractionDeps, res
   const i = parsed.data;
   if (i.type === PING) return respond.initial({ type: 1 });
   if (i.type === AUTOCOMPLETE) return respond.initial(await autocomplete(i, deps));
+  const user = i.member?.user?.id ?? i.user?.id ?? "unknown";
+  // In a DM (no guild) the person owns their personal channel.
+  const incoming = { channel: `discord:${i.channel_id ?? user}`, user, canManage: i.guild_id ? canManage(i.member?.permissions) : true };
+  if (i.type === MESSAGE_COMPONENT && i.data?.custom_id === MORE_BUTTON) {
+    return respond.initial({ type: 4, data: replyBody(await deps.onCommand({ ...incoming, canManage: false, text: "more" }), true) });
+  }
   if (i.type !== APPLICATION_COMMAND) return respond.initial({ type: 4, data: replyBody({ type: "reply", text: "This kind of interaction is not supported.", ephemeral: true }, true) });
   const cmd = commandText(i.data?.options) ?? { text: "help", public: false };
   const imported = attachedImport(i, deps);
   const sub = cmd.text.split(" ")[0]!;
-  const user = i.member?.user?.id ?? i.user?.id ?? "unknown";
-  // In a DM (no guild) the person owns their personal channel.
-  const incoming = { channel: `discord:${i.channel_id ?? user}`, user, canManage: i.guild_id ? canManage(i.member?.permissions) : true };
   const work = imported
     .then((text) => deps.onCommand({ ...incoming, text: text ?? cmd.text }))
     .catch((err: unknown) => reply(err instanceof UserInputError ? err.message : "I could not read that file; please try again or paste its text.", true));

@@ -34,7 +34,11 @@ export interface MessageBody {
   flags?: number;
   nonce?: string;
   enforce_nonce?: boolean;
+  components?: unknown[];
 }
+
+/** The custom_id of the "Next page" button of a paged reply. */
+export const MORE_BUTTON = "pysec:more";
 
 function field(name: string, value: string, inline = false): EmbedField {
   return { name, value: trimAtWord(value || "—", LIMITS.fieldValue), inline };
@@ -97,5 +101,7 @@ export function replyBody(r: Reply, ephemeral: boolean): MessageBody {
     content: rest.length ? `${first}\n… (trimmed: the full answer is longer than Discord allows)` : first,
     allowed_mentions: NO_MENTIONS,
     ...(ephemeral && { flags: 64 }),
+    // Button style 2: secondary; action row type 1, button type 2.
+    ...(r.more && { components: [{ type: 1, components: [{ type: 2, style: 2, label: "Next page", custom_id: MORE_BUTTON }] }] }),
   };
 }

@@ -35,6 +35,7 @@ const SUBCOMMANDS = [
   { name: "severity", description: "Only alert at or above this severity", options: [{ type: STRING, name: "level", description: "Severity floor", required: true, choices: choices("any", "low", "medium", "high", "critical") }] },
   { name: "mute", description: "Stop alerts about one advisory", options: [{ type: STRING, name: "advisory", description: "Advisory id, e.g. PYSEC-2023-74", required: true }] },
   { name: "status", description: "Health of the advisory sources and of delivery" },
+  { name: "more", description: "The next page of a long answer" },
   { name: "help", description: "What pysec-herald can do", options: [publicOption] },
 ] as const;
 

@@ -61,9 +61,13 @@ export function renderNotification(n: Notification): SlackMessage {
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };
 }
 
-/** A reply as mrkdwn sections, one per chunk of lines, within the block limits. */
+/** The action id of the "Next page" button of a paged reply. */
+export const MORE_ACTION = "pysec-more";
+
+/** A reply as mrkdwn sections, one per chunk of lines, within the block limits; a "Next page" button when more follows. */
 export function renderReply(r: Reply): SlackMessage {
   // Escape first, then split at line and word boundaries: entities contain no spaces, so none is cut.
-  const chunks = splitLines(escapeMrkdwn(r.text), LIMITS.section).slice(0, LIMITS.blocks);
-  return { text: fit(r.text, LIMITS.fallback), blocks: chunks.map((c) => ({ type: "section", text: mrkdwn(c) })) };
+  const chunks = splitLines(escapeMrkdwn(r.text), LIMITS.section).slice(0, LIMITS.blocks - (r.more ? 1 : 0));
+  const more = r.more ? [{ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Next page" }, action_id: MORE_ACTION, value: "more" }] }] : [];
+  return { text: fit(r.text, LIMITS.fallback), blocks: [...chunks.map((c) => ({ type: "section", text: mrkdwn(c) })), ...more] };
 }

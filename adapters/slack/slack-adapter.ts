@@ -10,7 +10,7 @@ import type { HttpServer } from "../../src/http/server.js";
 import type { Logger } from "../../src/log.js";
 import { reply as makeReply } from "../../src/render/notification.js";
 import { SharedHttpReceiver } from "./http-receiver.js";
-import { renderNotification, renderReply } from "./render.js";
+import { MORE_ACTION, renderNotification, renderReply } from "./render.js";
 
 export interface SlackAdapterOptions {
   readonly botToken: string;
@@ -161,13 +161,21 @@ export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
       const r = await onCommand({ channel: `slack:${e.channel}`, user: e.user, canManage: await mayManage(e.user), text: `watch -r ${label}\n${text}` });
       await answer(r.text, r.ephemeral);
     });
+    // The "Next page" button of a paged answer: the next page, to the person who pressed it.
+    app.action(MORE_ACTION, async ({ ack, body, respond }) => {
+      await ack();
+      const channel = "channel" in body && body.channel ? body.channel.id : undefined;
+      if (!channel) return;
+      const r = await onCommand({ channel: `slack:${channel}`, user: body.user.id, canManage: false, text: "more" });
+      await respond({ response_type: "ephemeral", ...renderReply(r) });
+    });
     app.error(async (err) => log.error({ err: err.message }, "slack handler failed"));
   }
 
   return {
     platform: "slack",
     host: new URL(opts.apiUrl).host,
-    capabilities: { edit: true, maxLength: 6000, idempotentSend: false }, // reply text: sections of 3000, well under Slack's cumulative block limit
+    capabilities: { edit: true, maxLength: 6000, idempotentSend: false, commandPrefix: "/pysec " }, // reply text: sections of 3000, well under Slack's cumulative block limit
     async start(onCommand) {
       if (!installed) install(onCommand);
       installed = true;

@@ -11,6 +11,7 @@ export const MENU = [
   { command: "severity", description: "any, low, medium, high or critical" },
   { command: "mute", description: "Mute one advisory: /mute PYSEC-2023-74" },
   { command: "status", description: "Health of sources and delivery" },
+  { command: "more", description: "The next page of a long answer" },
   { command: "help", description: "What this bot can do" },
 ] as const;
 

@@ -107,8 +107,13 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
     return admin;
   }
 
-  async function answer(ctx: Context, text: string): Promise<void> {
-    for (const chunk of renderReply({ type: "reply", text, ephemeral: false })) await ctx.reply(chunk, SEND);
+  /** `more`: another page follows (commands/pager.ts): the last message carries a button for it. */
+  async function answer(ctx: Context, text: string, more = false): Promise<void> {
+    const chunks = renderReply({ type: "reply", text, ephemeral: false });
+    for (const [i, chunk] of chunks.entries()) {
+      const last = i === chunks.length - 1;
+      await ctx.reply(chunk, { ...SEND, ...(more && last && { reply_markup: { inline_keyboard: [[{ text: "Next page", callback_data: "p:more" }]] } }) });
+    }
   }
 
   function install(onCommand: CommandHandler): void {
@@ -123,7 +128,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
           canManage: await mayManage(ctx),
           text: coreText(command, ctx.match),
         });
-        await answer(ctx, reply.text);
+        await answer(ctx, reply.text, reply.more);
       });
     }
     // A dependency file sent as a document, captioned `/watch -r [label]`, is imported like pasted text.
@@ -143,7 +148,12 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
         return answer(ctx, err instanceof UserInputError ? err.message : "I could not download that file; please try again or paste its text.");
       }
       const reply = await onCommand({ channel: `telegram:${ctx.chat.id}`, user: String(ctx.from?.id ?? "unknown"), canManage: await mayManage(ctx), text: `watch -r ${label}\n${text}` });
-      await answer(ctx, reply.text);
+      await answer(ctx, reply.text, reply.more);
+    });
+    bot.callbackQuery("p:more", async (ctx) => {
+      const reply = await onCommand({ channel: `telegram:${ctx.chat?.id ?? ctx.from.id}`, user: String(ctx.from.id), canManage: false, text: "more" });
+      await ctx.answerCallbackQuery();
+      await answer(ctx, reply.text, reply.more);
     });
     bot.callbackQuery(/^([mu]):(.+)$/, async (ctx) => {
       const [, kind, arg] = ctx.match;
@@ -183,7 +193,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
     platform: "telegram",
     host,
     bot,
-    capabilities: { edit: true, maxLength: 3000, idempotentSend: false }, // reply text before escaping; each message stays within 4096
+    capabilities: { edit: true, maxLength: 3000, idempotentSend: false, commandPrefix: "/" }, // reply text before escaping; each message stays within 4096
     async start(onCommand) {
       if (!installed) {
         install(onCommand);

@@ -198,6 +198,9 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         return reply(cmd.floor === 0 ? "No EPSS floor." : `Only advisories with an EPSS probability of at least ${cmd.floor} will be posted (advisories without a score still are).`);
       case "status":
         return reply(await statusText(deps, key));
+      case "more":
+        // Long answers are paged where a platform needs it (commands/pager.ts); here nothing was.
+        return reply("Nothing more to show: every answer here comes whole.", true);
     }
   }
 

@@ -19,6 +19,7 @@ export const COMMANDS = [
   ["epss <0..1>", "Only alert when the EPSS probability of exploitation is at least this"],
   ["lookalikes on|off", "Warnings when a malicious package imitates a watched name (default on)"],
   ["status", "Health of the advisory sources and of delivery"],
+  ["more", "The next page of a long answer"],
   ["help", "This text"],
 ] as const;
 

@@ -24,7 +24,9 @@ export type Command =
   | { readonly name: "import"; readonly label: string; readonly text: string }
   | { readonly name: "unwatch-label"; readonly label: string }
   | { readonly name: "status" }
-  | { readonly name: "help"; readonly topic?: string };
+  | { readonly name: "help"; readonly topic?: string }
+  /** The next page of a long answer (commands/pager.ts answers it). */
+  | { readonly name: "more" };
 
 /** Commands that change a channel's subscription and so need permission to manage it. */
 export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "severity", "mute", "unmute", "fixed-only", "lookalikes", "kev-only", "epss", "import", "unwatch-label"]);
@@ -143,6 +145,8 @@ export function parseCommand(input: string): Command {
       return { name, names: args.map((a) => packageName(a, "unwatch <package>...")) };
     case "list":
     case "status":
+    case "more":
+      return { name };
     case "help":
       return { name, ...(args[0] && { topic: args[0].toLowerCase().replace(/^\//, "") }) };
     case "lookup": {

@@ -15,8 +15,15 @@ export interface ChatAdapter {
    * `maxLength`: the longest plain-text Reply that still fits one message (digests are split to it).
    * `idempotentSend`: the platform drops a repeated `send` of the same message (Discord's nonce), so
    * several may be in flight at once without a crash causing more than one duplicate.
+   * Replies longer than `maxLength` are paged (commands/pager.ts).
    */
-  readonly capabilities: { readonly edit: boolean; readonly maxLength: number; readonly idempotentSend: boolean };
+  readonly capabilities: {
+    readonly edit: boolean;
+    readonly maxLength: number;
+    readonly idempotentSend: boolean;
+    /** How people type a command here ("/pysec " on Slack and Discord, "/" on Telegram), for hints. */
+    readonly commandPrefix?: string;
+  };
   /** Connects and starts taking commands; after a failure it may be called again (main.ts retries). */
   start(onCommand: CommandHandler): Promise<void>;
   stop(): Promise<void>;

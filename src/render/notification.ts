@@ -44,6 +44,8 @@ export interface Reply {
   readonly text: string;
   /** Shown only to the person who asked, where the platform can do that. */
   readonly ephemeral: boolean;
+  /** Another page of this answer follows on "more" (commands/pager.ts): adapters with buttons offer one. */
+  readonly more?: boolean;
 }
 
 export function reply(text: string, ephemeral = false): Reply {

@@ -7,6 +7,22 @@ export function trimAtWord(text: string, max: number, suffix = "…"): string {
   return `${(space > room * 0.6 ? cut.slice(0, space) : cut).trimEnd()}${suffix}`;
 }
 
+/** Breaks every line longer than `max` at word boundaries (a word longer than `max` is cut), so nothing is trimmed away. */
+export function wrapLines(text: string, max: number): string {
+  return text.split("\n").flatMap((line) => {
+    const out: string[] = [];
+    let rest = line;
+    while (rest.length > max) {
+      const space = rest.lastIndexOf(" ", max);
+      const at = space > max * 0.6 ? space : max;
+      out.push(rest.slice(0, at).trimEnd());
+      rest = rest.slice(at).trimStart();
+    }
+    out.push(rest);
+    return out;
+  }).join("\n");
+}
+
 /** Splits text into chunks of at most `max` characters at line boundaries (a line longer than `max` is trimmed). */
 export function splitLines(text: string, max: number): string[] {
   const chunks: string[] = [];

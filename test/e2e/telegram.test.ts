@@ -8,6 +8,7 @@ import { createLogger } from "../../src/log.js";
 import { FAKE_BOT, startFakeTelegram, textUpdate, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startFakeOsvBucket, type FakeOsvBucket } from "../fakes/osv-bucket.js";
 import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
+import { withPages } from "../../src/commands/pager.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { until } from "../helpers/until.js";
 import { assertOwnHtmlOnly } from "../helpers/telegram.js";
@@ -35,7 +36,8 @@ async function setUp(webhook?: { url: string; secret: string }): Promise<void> {
     return [adapter];
   });
   await h.services.poller.pollOnce(h.services.sources[0]!);
-  await adapter.start(h.handle);
+  // As main.ts starts it: long answers paged to the adapter's limit.
+  await adapter.start(withPages(h.handle, { pageChars: adapter.capabilities.maxLength, clock: h.clock, prefix: "/" }));
 }
 
 afterEach(async () => {
@@ -58,8 +60,33 @@ async function say(text: string, user: number, chat = GROUP): Promise<string> {
 describe("Telegram through the real grammY bot, long polling", () => {
   beforeEach(() => setUp());
 
+  it("a long answer comes in pages within Telegram's limit, each with a Next page button until the last", async () => {
+    const names = Array.from({ length: 400 }, (_, i) => `pkg-${String(i).padStart(3, "0")}`);
+    await say(`/watch -r big.txt\n${names.map((n) => `${n}==1.0`).join("\n")}`, ADMIN);
+    const first = tg.sent(GROUP).at(-1)!;
+    expect(String(first.body["text"])).toMatch(/\(page 1 of (\d+): \/more for the next\)$/);
+    const total = Number(/of (\d+)/.exec(String(first.body["text"]))![1]);
+    expect(total).toBeGreaterThan(1);
+    let last = first;
+    for (let n = 2; n <= total; n++) {
+      const buttons = (last.body["reply_markup"] as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard[0]!;
+      expect(buttons).toEqual([{ text: "Next page", callback_data: "p:more" }]);
+      const before = tg.sent(GROUP).length;
+      tg.pushUpdate({ callback_query: { id: `more-${n}`, from: { id: ADMIN, is_bot: false, first_name: "u" }, chat_instance: "c", data: "p:more", message: { message_id: 5, date: 0, chat: { id: GROUP, type: "supergroup", title: "devs" }, text: "x" } } });
+      await until(() => tg.sent(GROUP).length > before);
+      last = tg.sent(GROUP).at(-1)!;
+      expect(String(last.body["text"])).toContain(`(page ${n} of ${total}`);
+    }
+    expect(last.body["reply_markup"]).toBeUndefined();
+    const all = tg.sent(GROUP).slice(-total).map((c) => String(c.body["text"]));
+    for (const text of all) expect(text.length).toBeLessThanOrEqual(4096);
+    for (const n of names) expect(all.join("\n")).toContain(n);
+    // Typed, it works too; with nothing left it says so.
+    expect(await say("/more", ADMIN)).toContain("Nothing more to show");
+  });
+
   it("sets the command menu, and an admin in a group watches flask<3", async () => {
-    expect(tg.calls.find((c) => c.method === "setMyCommands")?.body["commands"]).toHaveLength(12);
+    expect(tg.calls.find((c) => c.method === "setMyCommands")?.body["commands"]).toHaveLength(13);
     const reply = await say("/watch flask<3", ADMIN);
     expect(reply).toContain("Now watching flask&lt;3.");
     expect(reply).toContain("PYSEC-2023-62");

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { escapeDiscord } from "../../../adapters/discord/escape.js";
 import { renderEmbed, replyBody } from "../../../adapters/discord/render.js";
+import { renderReply as renderSlackReply } from "../../../adapters/slack/render.js";
+import { withPages } from "../../../src/commands/pager.js";
+import { ManualClock } from "../../helpers/manual-clock.js";
 import { canManage, commandDefinitions, commandText } from "../../../adapters/discord/slash-commands.js";
 import { reply } from "../../../src/render/notification.js";
 import { realNotification } from "../../helpers/notifications.js";
@@ -43,13 +46,27 @@ describe("Discord rendering", () => {
     expect(body.content).toMatch(/trimmed/);
     expect(body.flags).toBe(64);
   });
+
+  it("pages a long answer through the core's pager, each page with a Next page button but the last", async () => {
+    const paged = withPages(async () => reply(Array.from({ length: 600 }, (_, i) => `line ${i}`).join("\n")), { pageChars: 1800, clock: new ManualClock(), prefix: "/pysec " });
+    const ask = (text: string) => paged({ channel: "discord:1", user: "u", canManage: true, text });
+    const bodies = [replyBody(await ask("list"), false)];
+    while (bodies.at(-1)!.components) bodies.push(replyBody(await ask("more"), true));
+    expect(bodies.length).toBeGreaterThan(2);
+    for (const b of bodies) {
+      expect(b.content!.length).toBeLessThanOrEqual(2000);
+      expect(b.content).not.toMatch(/trimmed/);
+    }
+    expect(bodies[0]!.components).toEqual([{ type: 1, components: [{ type: 2, style: 2, label: "Next page", custom_id: "pysec:more" }] }]);
+    expect(bodies.map((b) => b.content).join("\n")).toContain("line 599");
+  });
 });
 
 describe("/pysec command", () => {
   it("needs Manage Channels by default and maps options back to the command grammar", () => {
     const [def] = commandDefinitions() as { default_member_permissions: string; options: { name: string }[] }[];
     expect(def!.default_member_permissions).toBe("16");
-    expect(def!.options.map((o) => o.name)).toEqual(["watch", "unwatch", "list", "lookup", "mode", "digest-time", "quiet", "urgent", "severity", "mute", "status", "help"]);
+    expect(def!.options.map((o) => o.name)).toEqual(["watch", "unwatch", "list", "lookup", "mode", "digest-time", "quiet", "urgent", "severity", "mute", "status", "more", "help"]);
     expect(commandText([{ type: 1, name: "lookup", options: [{ type: 3, name: "package", value: "requests" }, { type: 5, name: "public", value: true }] }]))
       .toEqual({ text: "lookup requests", public: true });
     expect(commandText([{ type: 3, name: "oops" }])).toBeUndefined();
@@ -62,5 +79,15 @@ describe("/pysec command", () => {
     expect(canManage("2048")).toBe(false);
     expect(canManage(undefined)).toBe(false);
     expect(canManage("not a number")).toBe(false);
+  });
+});
+
+describe("Slack paged replies", () => {
+  it("end with a Next page button while more follows, within the block limits", async () => {
+    const paged = withPages(async () => reply(Array.from({ length: 2000 }, (_, i) => `line ${i}`).join("\n")), { pageChars: 6000, clock: new ManualClock(), prefix: "/pysec " });
+    const first = renderSlackReply(await paged({ channel: "slack:C1", user: "U1", canManage: true, text: "list" }));
+    expect(first.blocks.at(-1)).toEqual({ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Next page" }, action_id: "pysec-more", value: "more" }] });
+    expect(first.blocks.length).toBeLessThanOrEqual(50);
+    expect(JSON.stringify(first.blocks)).toContain("/pysec more for the next");
   });
 });
