@@ -1,5 +1,7 @@
 // `npm run bench`: every figure of BENCHMARKS.md, measured on this machine against local fakes.
 import { execFile, spawn } from "node:child_process";
+import { createMirrorProbe } from "../src/mirror-probe.js";
+import { loadReport, renderReport } from "../src/web/report-page.js";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
@@ -75,6 +77,29 @@ for (let i = 0; i < 3000; i++) {
   if (i >= 500) times.push(performance.now() - t);
 }
 row("lookup name version against the full mirror, in process", `p50 ${pct(times, 50).toFixed(2)} ms, p99 ${pct(times, 99).toFixed(2)} ms`, "p99 < 1 ms", pct(times, 99) < 1);
+
+// 2b. the web report of a channel with 500 watches (reading its findings, then the HTML), in process.
+{
+  const watches = Array.from({ length: 500 }, (_, i) => ({ name: packageName(i * 7) as NormalizedName, specifier: i % 3 === 0 ? "" : `==${versions[i % versions.length]}`, ...(i % 2 === 0 && { label: `svc-${i % 5}/requirements.txt` }) }));
+  const channel = await services.channels.update("slack:CBENCH", (c) => ({ ...c, watches }));
+  const mirror = await createMirrorProbe({ ...services, staleHours: 24 })();
+  const renders: number[] = [];
+  const builds: number[] = [];
+  let size = 0;
+  for (let i = 0; i < 120; i++) {
+    const t = performance.now();
+    const data = await loadReport(services, channel.key, channel, mirror, new Date(), new Date(Date.now() + 3_600_000));
+    const read = performance.now();
+    const html = renderReport(data);
+    if (i >= 20) {
+      renders.push(performance.now() - read);
+      builds.push(performance.now() - t);
+    }
+    size = html.length;
+  }
+  row("web report of a channel with 500 watches: render (HTML from the data read), in process", `p50 ${pct(renders, 50).toFixed(1)} ms, p99 ${pct(renders, 99).toFixed(1)} ms, ${(size / 1024).toFixed(0)} KB`, "p99 < 50 ms", pct(renders, 99) < 50);
+  row("the same page, reading its data too (every watch's findings, the alerts sent)", `p50 ${pct(builds, 50).toFixed(0)} ms, p99 ${pct(builds, 99).toFixed(0)} ms`, "—", undefined);
+}
 await services.db.close();
 
 // 3. audit of a 300-line pinned requirements file, whole process, against the Python reference.

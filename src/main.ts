@@ -12,6 +12,9 @@ import { keepConnecting } from "./delivery/connect.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
 import { errorMessage } from "./errors.js";
 import { addOpsRoutes } from "./http/ops-routes.js";
+import { createMetricsHistory } from "./web/metrics-history.js";
+import { reportSecret } from "./web/report-secret.js";
+import { addWebRoutes } from "./web/web-routes.js";
 import { createMirrorProbe } from "./mirror-probe.js";
 import { describeMirror } from "./mirror-state.js";
 import { reply } from "./render/notification.js";
@@ -128,7 +131,10 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const http = createHttpServer(log);
   const { adapters, consoleAdapter, serves } = await createAdapters(opts, roles, services, http);
   const byPlatform = new Map(adapters.map((a) => [a.platform, a]));
-  const handle = createCommandHandler({ ...services, mirrorStaleHours: config.mirrorStaleHours });
+  // Report links only where people can reach the pages (PUBLIC_URL); the key is made once and kept in the store.
+  const secret = config.publicUrl ? await reportSecret(services.db, config.reportSecret) : undefined;
+  const report = config.publicUrl && secret ? { publicUrl: config.publicUrl, secret, ttlHours: config.reportTtlHours } : undefined;
+  const handle = createCommandHandler({ ...services, mirrorStaleHours: config.mirrorStaleHours, ...(report && { report }) });
   const digestScheduler = createDigestScheduler({ ...services, mirrorStaleHours: config.mirrorStaleHours, maxLength: (p) => byPlatform.get(p)?.capabilities.maxLength, onQueued: () => dispatcher?.wake() });
 
   // Embedded mode seeds before answering --watch, so its reply can say what already affects the
@@ -154,9 +160,11 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   }
   const webhooks = http.hasRoutes();
   addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id), mirrorStaleHours: config.mirrorStaleHours, ...(config.opsToken && { opsToken: config.opsToken }) });
+  const history = createMetricsHistory(services.metrics, clock);
+  addWebRoutes(http, { ...services, history, mirrorStaleHours: config.mirrorStaleHours, ...(secret && { reportSecret: secret }), ...(config.opsToken && { opsToken: config.opsToken }) });
   const port = await listen(http, config.host, config.port, webhooks, log);
 
-  const running: Promise<unknown>[] = [...connecting];
+  const running: Promise<unknown>[] = [...connecting, history.run(stopper.signal)];
   const closers = services.queue ? await startQueueRoles(services.queue, services, roles, byPlatform, digestScheduler, stopper.signal) : [];
   if (!services.queue) {
     dispatcher = createDispatcher({ ...services, adapters: byPlatform });

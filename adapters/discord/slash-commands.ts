@@ -36,6 +36,7 @@ const SUBCOMMANDS = [
   { name: "mute", description: "Stop alerts about one advisory", options: [{ type: STRING, name: "advisory", description: "Advisory id, e.g. PYSEC-2023-74", required: true }] },
   { name: "status", description: "Health of the advisory sources and of delivery" },
   { name: "more", description: "The next page of a long answer" },
+  { name: "report", description: "A link to this channel's exposure report (a web page)" },
   { name: "help", description: "What pysec-herald can do", options: [publicOption] },
 ] as const;
 
@@ -89,4 +90,4 @@ export function canManage(permissions: string | undefined): boolean {
 }
 
 /** Subcommands whose answers are private unless `public:true`. */
-export const EPHEMERAL_BY_DEFAULT = new Set(["lookup", "help"]);
+export const EPHEMERAL_BY_DEFAULT = new Set(["lookup", "help", "report"]);

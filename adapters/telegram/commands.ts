@@ -12,6 +12,7 @@ export const MENU = [
   { command: "mute", description: "Mute one advisory: /mute PYSEC-2023-74" },
   { command: "status", description: "Health of sources and delivery" },
   { command: "more", description: "The next page of a long answer" },
+  { command: "report", description: "A link to this chat's exposure report" },
   { command: "help", description: "What this bot can do" },
 ] as const;
 

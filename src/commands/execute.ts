@@ -13,6 +13,7 @@ import type { AdvisoryStore, ChannelStore, CursorStore, Delivery } from "../stor
 import { createMirrorProbe } from "../mirror-probe.js";
 import { describeWriteFailure, isStorageFailure, type WriteHealth } from "../store/write-health.js";
 import { cannotTell, mirrorState, staleness } from "../mirror-state.js";
+import { signReportToken } from "../web/report-token.js";
 import { helpFor, helpText } from "./help.js";
 import { MANAGING, parseCommand, type Command } from "./parse.js";
 
@@ -37,6 +38,8 @@ export interface CommandDeps {
   readonly helpPrefix?: string;
   /** MIRROR_STALE_HOURS: answers from an older mirror say how old it is (default 24). */
   readonly mirrorStaleHours?: number;
+  /** Report links: PUBLIC_URL, the signing key and how long a link lasts; unset, `report` says how to enable it. */
+  readonly report?: { readonly publicUrl: string; readonly secret: string; readonly ttlHours: number };
   /** Whether the store takes writes (status says when it does not). */
   readonly db?: { readonly writes: Pick<WriteHealth, "failure"> };
 }
@@ -166,9 +169,9 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       case "mute": {
         const m = cmd.mute;
         await change(key, (c) => {
-          // "until" is inclusive, in the channel's time zone: today is the earliest it can be.
-          const today = new Intl.DateTimeFormat("en-CA", { timeZone: c.timezone }).format(deps.clock.now());
-          if (m.until && m.until < today) throw new UserInputError(`"${m.until}" is in the past (today is ${today} in ${c.timezone}); give a date from today on, or leave "until" out to mute for good.`);
+          // "until" holds through that whole UTC day (activeMutes): today is the earliest it can be.
+          const today = deps.clock.now().toISOString().slice(0, 10);
+          if (m.until && m.until < today) throw new UserInputError(`"${m.until}" is in the past (today is ${today}, UTC); give a date from today on, or leave "until" out to mute for good.`);
           const others = c.mutes.filter((x) => x.target !== m.target);
           if (others.length >= LIMITS.mutesPerChannel) throw new UserInputError(`At most ${LIMITS.mutesPerChannel} mutes per channel.`);
           return { ...c, mutes: [...others, m] };
@@ -198,6 +201,12 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         return reply(cmd.floor === 0 ? "No EPSS floor." : `Only advisories with an EPSS probability of at least ${cmd.floor} will be posted (advisories without a score still are).`);
       case "status":
         return reply(await statusText(deps, key));
+      case "report": {
+        if (!deps.report) return reply("Web reports are off on this bot. The operator turns them on by setting PUBLIC_URL to the address its HTTP server is reached at (e.g. https://pysec.example.org); then `report` answers with a link.", true);
+        const expires = new Date(deps.clock.now().getTime() + deps.report.ttlHours * 3_600_000);
+        const token = signReportToken({ channel: key, expires }, deps.report.secret);
+        return reply(`This channel's report (valid until ${expires.toISOString().slice(0, 16).replace("T", " ")} UTC; anyone with the link can read it): ${deps.report.publicUrl}/report/${token}`, true);
+      }
       case "more":
         // Long answers are paged where a platform needs it (commands/pager.ts); here nothing was.
         return reply("Nothing more to show: every answer here comes whole.", true);

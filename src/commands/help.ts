@@ -20,6 +20,7 @@ export const COMMANDS = [
   ["lookalikes on|off", "Warnings when a malicious package imitates a watched name (default on)"],
   ["status", "Health of the advisory sources and of delivery"],
   ["more", "The next page of a long answer"],
+  ["report", "A link to this channel's exposure report (a web page, valid for a day)"],
   ["help", "This text"],
 ] as const;
 

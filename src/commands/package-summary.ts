@@ -1,6 +1,7 @@
 import type { Severity } from "../advisory/severity.js";
 import { naturalOrder, type Finding } from "../lookup.js";
-import { affects } from "../matching/affects.js";
+import { setsFor } from "../matching/affects.js";
+import { isAffected } from "../matching/ranges.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
 import { pinnedVersion, upgradeCandidates } from "../matching/upgrade.js";
 
@@ -14,9 +15,9 @@ const COUNTED: readonly Severity["rating"][] = ["critical", "high"];
 export function smallestFix(watch: Watch, findings: readonly Finding[]): string | undefined {
   const pin = pinnedVersion(watch);
   if (!pin) return undefined;
-  return upgradeCandidates(pin, findings.flatMap((f) => f.effect.fixed)).find((v) =>
-    findings.every((f) => !affects(f.stored.advisory, { name: watch.name, specifier: `==${v}` }).affected),
-  );
+  // Each advisory's ranges read once, not once per candidate (a package may list hundreds of both).
+  const sets = findings.map((f) => setsFor(f.stored.advisory, watch.name).filter((s) => !s.unstated));
+  return upgradeCandidates(pin, findings.flatMap((f) => f.effect.fixed)).find((v) => sets.every((own) => !own.some((s) => isAffected(s, v))));
 }
 
 /** Ids named in a summary line up to this many; beyond it only the counts ("lookup" lists them). */

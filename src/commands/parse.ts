@@ -26,7 +26,9 @@ export type Command =
   | { readonly name: "status" }
   | { readonly name: "help"; readonly topic?: string }
   /** The next page of a long answer (commands/pager.ts answers it). */
-  | { readonly name: "more" };
+  | { readonly name: "more" }
+  /** A link to this channel's web report. */
+  | { readonly name: "report" };
 
 /** Commands that change a channel's subscription and so need permission to manage it. */
 export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "severity", "mute", "unmute", "fixed-only", "lookalikes", "kev-only", "epss", "import", "unwatch-label"]);
@@ -146,6 +148,7 @@ export function parseCommand(input: string): Command {
     case "list":
     case "status":
     case "more":
+    case "report":
       return { name };
     case "help":
       return { name, ...(args[0] && { topic: args[0].toLowerCase().replace(/^\//, "") }) };

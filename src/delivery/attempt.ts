@@ -87,7 +87,8 @@ export function createAttempt(deps: AttemptDeps): (item: OutboxItem) => Promise<
     if (!adapter || deps.index.channel(item.channel)?.paused) return { kind: "blocked" };
     let result: Attempt;
     try {
-      result = { kind: "sent", ref: await send(adapter, item) };
+      // When the platform took it: the channel report lists alerts with this time.
+      result = { kind: "sent", ref: { ...(await send(adapter, item)), at: clock.now().toISOString() } };
       deps.metrics?.eventToSend.observe({ platform }, Math.max(0, clock.now().getTime() - Date.parse(item.enqueuedAt)) / 1000);
     } catch (err) {
       result = await classify(item, err);

@@ -84,15 +84,24 @@ export async function checkHealth(deps: OpsDeps, probe: () => Promise<MirrorStat
   }
 }
 
+/**
+ * Whether a request may see the operator's details: always without OPS_TOKEN; with it, the header
+ * `Authorization: Bearer <token>` (or, for a browser, `?token=<token>` where `query` is given).
+ */
+export function opsAuthorizer(opsToken: string | undefined): (header: string | string[] | undefined, query?: URLSearchParams) => boolean {
+  const expected = opsToken ? Buffer.from(`Bearer ${opsToken}`) : undefined;
+  return (header, query) => {
+    if (!expected) return true;
+    const fromQuery = query?.get("token");
+    const given = Buffer.from(typeof header === "string" ? header : fromQuery ? `Bearer ${fromQuery}` : "");
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+}
+
 /** `GET /healthz` (503 when the store is unreachable or every source is failing) and `GET /metrics`. */
 export function addOpsRoutes(http: HttpServer, deps: OpsDeps): void {
   const probe = createMirrorProbe({ ...deps, staleHours: deps.mirrorStaleHours ?? 24 });
-  const expected = deps.opsToken ? Buffer.from(`Bearer ${deps.opsToken}`) : undefined;
-  const authorized = (header: string | string[] | undefined) => {
-    if (!expected) return true;
-    const given = Buffer.from(typeof header === "string" ? header : "");
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
+  const authorized = opsAuthorizer(deps.opsToken);
   http.route("GET", "/healthz", async (req) => {
     const health = await checkHealth(deps, probe);
     // Without the token, only the verdict: which sources fail and why is for the operator.

@@ -4,6 +4,9 @@ import type { Logger } from "../log.js";
 
 export interface HttpRequest {
   readonly headers: IncomingHttpHeaders;
+  /** The path without the query (`/report/abc`), and the query's parameters. */
+  readonly path: string;
+  readonly query: URLSearchParams;
   /** The raw body: signatures are computed over these exact bytes. */
   readonly body: Buffer;
 }
@@ -23,6 +26,7 @@ export interface RouteOptions {
 
 /** The bot's one HTTP server (webhook receivers); routes are added by adapters before `listen`. */
 export interface HttpServer {
+  /** `path` is exact, or ends with `/*` for every path below it (`/report/*`). */
   route(method: string, path: string, handler: RouteHandler, opts?: RouteOptions): void;
   hasRoutes(): boolean;
   listen(port: number, host?: string): Promise<number>;
@@ -53,7 +57,9 @@ export function createHttpServer(log: Logger, limits: ConnectionLimits = LIMITS)
       const { maxConnections, ...timeouts } = limits;
       // The timeouts are checked every connectionsCheckingInterval (30 s by default): check often.
       server = createServer({ ...timeouts, connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeout) }, (req, res) => {
-        const route = routes.get(`${req.method} ${(req.url ?? "/").split("?")[0]}`);
+        const [path = "/", search = ""] = (req.url ?? "/").split("?", 2);
+        const below = path.lastIndexOf("/") > 0 ? `${req.method} ${path.slice(0, path.lastIndexOf("/"))}/*` : "";
+        const route = routes.get(`${req.method} ${path}`) ?? routes.get(below);
         if (!route) {
           res.writeHead(404, { connection: "close" }).end("not found");
           return;
@@ -80,7 +86,7 @@ export function createHttpServer(log: Logger, limits: ConnectionLimits = LIMITS)
         });
         req.on("end", () => {
           if (res.headersSent) return;
-          handler({ headers: req.headers, body: Buffer.concat(chunks) })
+          handler({ headers: req.headers, path, query: new URLSearchParams(search), body: Buffer.concat(chunks) })
             .then((r) => res.writeHead(r.status, r.headers).end(r.body ?? ""))
             .catch((err: unknown) => {
               log.error({ err: (err as Error).message, path: req.url }, "http handler failed");

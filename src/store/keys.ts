@@ -12,6 +12,8 @@ export const KEYS = {
   /** Changes on every channel write: instances sharing a store reload their watch index when it does. */
   /** Written by /healthz while writes fail, to see whether they work again. */
   writeProbe: "v1:meta:write-probe",
+  /** Signs report links when REPORT_SECRET is unset (web/report-secret.ts). */
+  reportSecret: "v1:meta:report-secret",
   channelsRevision: "v1:meta:channels-revision",
   cursor: (source: string) => `v1:cursor:${source}`,
   sources: "v1:sources",

@@ -61,6 +61,8 @@ export interface CursorStore {
 export interface MessageRef {
   readonly channel: ChannelKey;
   readonly id: string;
+  /** When the platform accepted it (set by the delivery attempt; absent in records from before). */
+  readonly at?: string;
 }
 
 export interface OutboxItem {

@@ -40,9 +40,9 @@ describe("command core", () => {
     expect(index.watchers("requests" as never)).toEqual(["console:x"]);
   });
 
-  it("a mute until a date in the past is refused; today (in the channel's zone) is the earliest", async () => {
+  it("a mute until a date in the past is refused; today (UTC, as mutes lapse) is the earliest", async () => {
     // The manual clock stands at 2026-11-25T09:00Z.
-    expect(await run("mute requests until 2026-11-24")).toBe('"2026-11-24" is in the past (today is 2026-11-25 in UTC); give a date from today on, or leave "until" out to mute for good.');
+    expect(await run("mute requests until 2026-11-24")).toBe('"2026-11-24" is in the past (today is 2026-11-25, UTC); give a date from today on, or leave "until" out to mute for good.');
     expect((await channels.get("console:x"))?.mutes ?? []).toEqual([]);
     expect(await run("mute requests until 2026-11-25")).toContain("until 2026-11-25 (inclusive)");
   });
