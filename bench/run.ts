@@ -1,5 +1,6 @@
 // `npm run bench`: every figure of BENCHMARKS.md, measured on this machine against local fakes.
 import { execFile, spawn } from "node:child_process";
+import { startFakePypi } from "../test/fakes/pypi.js";
 import { createMirrorProbe } from "../src/mirror-probe.js";
 import { loadReport, renderReport } from "../src/web/report-page.js";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -180,6 +181,28 @@ row("match the whole mirror against 1,000,000 watches", `${(m.indexedMs! / 1000)
   await github.close();
   await feeds.close();
   signals.server.close();
+}
+
+// 5b. the PyPI source's idle cost: 10,000 watched packages, one conditional request each per interval.
+{
+  const N = 10_000;
+  const pypi = await startFakePypi(Array.from({ length: N }, (_, i) => ({ name: packageName(i), releases: [{ version: "1.0.0", uploaded: "2024-01-01T00:00:00Z" }, { version: "1.1.0", uploaded: "2024-06-01T00:00:00Z" }] })));
+  const s = await openServices(loadConfig({ STORE_URL: `sqlite://${join(work, "pypi.sqlite")}`, SOURCES: "pypi", PYPI_URL: pypi.url, LOG_LEVEL: "silent" }), log, systemClock);
+  const watches = Array.from({ length: N }, (_, i) => ({ name: packageName(i) as NormalizedName, specifier: "" }));
+  await s.channels.putMany(Array.from({ length: 20 }, (_, c) => ({ ...newChannel(`slack:P${c}`), watches: watches.slice(c * 500, (c + 1) * 500) })));
+  for (const c of await s.channels.list()) s.index.set(c);
+  const source = s.sources[0]!;
+  await s.poller.pollOnce(source); // the first look at every package: its baseline
+  const before = pypi.requests.length;
+  const t = performance.now();
+  await s.poller.pollOnce(source);
+  const ms = performance.now() - t;
+  const idle = pypi.requests.slice(before);
+  const bytes = idle.reduce((n, r) => n + r.bytes + 400, 0); // + ~400 bytes of request and response headers
+  const all304 = idle.every((r) => r.status === 304);
+  row(`idle PyPI poll: ${N.toLocaleString("en")} watched packages`, `${idle.length.toLocaleString("en")} requests${all304 ? ", all 304" : ""} in ${(ms / 1000).toFixed(1)} s; ≈${(bytes / 2 ** 20).toFixed(1)} MB per hour at PYPI_POLL_SECONDS=3600`, "≤ 1 conditional request per package per interval", idle.length <= N && all304);
+  await s.db.close();
+  await pypi.close();
 }
 
 // 6. event-to-send latency: an upstream change seen by a poll → the fake platform receives each of 1,000 messages.

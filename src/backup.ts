@@ -29,6 +29,7 @@ const ChannelSchema = z.object({
   quiet: z.object({ from: z.string().regex(HHMM), to: z.string().regex(HHMM) }).optional(),
   urgent: z.enum(["live", "digest"]),
   allClear: z.boolean(),
+  signals: z.enum(["all", "security", "off"]).default("all"),
   lastDigestAt: z.string().optional(),
   paused: z.object({ at: z.string(), reason: z.string() }).optional(),
 });

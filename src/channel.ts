@@ -30,6 +30,8 @@ export interface Channel {
   readonly urgent: "live" | "digest";
   /** Post a short "all clear" digest when there is nothing new. */
   readonly allClear: boolean;
+  /** PyPI's own signals (quarantine, yanks, lost attestations, …): all, only those pointing at a compromise, or none. */
+  readonly signals: "all" | "security" | "off";
   /** When the last digest was due (catch-up after downtime sends one, not one per missed day). */
   readonly lastDigestAt?: string;
   /** Set when delivery failed permanently (channel gone, bot removed); shown in `status`. */
@@ -53,7 +55,7 @@ export interface Mute {
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const DEFAULTS = { watches: [], mode: "live", digestTime: "09:00", timezone: "UTC", severity: "any", mutes: [], urgent: "live", allClear: false, fixedOnly: false, lookalikes: true, epssFloor: 0, kevOnly: false } as const;
+const DEFAULTS = { watches: [], mode: "live", digestTime: "09:00", timezone: "UTC", severity: "any", mutes: [], urgent: "live", allClear: false, signals: "all", fixedOnly: false, lookalikes: true, epssFloor: 0, kevOnly: false } as const;
 
 export function newChannel(key: ChannelKey): Channel {
   return { v: 1, key, ...DEFAULTS, watches: [], mutes: [] };

@@ -1,3 +1,5 @@
+import { notable, pypiView } from "./commands/pypi-line.js";
+import { createKeyvPypiFacts } from "./store/keyv-pypi-facts.js";
 import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -50,11 +52,15 @@ Commands:
                                          PyPI/<ID>.json), without the network.
   lookup <package> [version] [--json]    Known advisories for a package, from the local mirror.
   audit -r <requirements.txt>... [--format columns|json|markdown|text] [--ignore-vuln ID]...
-                                         Check pinned requirements against the local mirror, as
+        [--signals] [--strict-signals]   Check pinned requirements against the local mirror, as
                                          pip-audit does: -r may be given several times, -r - reads
                                          standard input, -r/-c lines inside are followed. A table
-                                         by default (json: pip-audit's JSON). Exit 0 clean,
-                                         1 vulnerable, 2 bad input (every bad line is named).
+                                         by default (json: pip-audit's JSON). --signals adds what
+                                         PyPI says of each pin (released, latest, yanked, project
+                                         status, provenance; JSON: "signals"), from what the bot's
+                                         pypi source stored. Exit 0 clean, 1 vulnerable (or, with
+                                         --strict-signals, a pin yanked, a project not active or
+                                         under 90 days old), 2 bad input (every bad line is named).
   export [FILE]                          Write every channel, its watches and settings as JSON (to
                                          FILE, or stdout): a backup, or a move to another STORE_URL.
   import FILE                            Restore channels from an export (replacing those with the
@@ -145,6 +151,8 @@ interface AuditArgs {
   readonly files: readonly string[];
   readonly format: string;
   readonly ignore: readonly string[];
+  /** PyPI's facts per pin; `strict`: a notable one fails the audit (exit 1). */
+  readonly signals: "off" | "show" | "strict";
   readonly stdin?: Readable;
 }
 
@@ -156,10 +164,20 @@ async function auditCommand(args: AuditArgs, s: Mirror, io: Answer): Promise<num
   const { pins, warnings } = await collectPins(args.files, (f) => (f === "-" ? readStdin(args.stdin) : readInput(f)));
   await requireMirror(s, io);
   for (const w of warnings) err.write(`warning: ${w}\n`);
-  const results = ignoring(await auditPins(s.advisories, pins), args.ignore);
+  let results = ignoring(await auditPins(s.advisories, pins), args.ignore);
+  if (args.signals !== "off") {
+    const facts = await createKeyvPypiFacts(s.db).getMany([...new Set(pins.map((p) => p.name))]);
+    const now = io.now;
+    results = results.map((r) => {
+      const f = facts.get(r.pin.name);
+      return { ...r, signals: f ? pypiView(f, { name: r.pin.name, specifier: `==${r.pin.version}` }, now) : null };
+    });
+    if (facts.size === 0 && pins.length > 0) err.write("warning: PyPI's facts are not known for any of these packages yet (the bot's pypi source stores them for watched packages)\n");
+  }
   await writeAudit(out, results, format, warnings);
   if (format !== "json" && format !== "text") err.write(`${auditSummary(results)}\n`);
-  return results.some((r) => r.findings.length > 0) ? EXIT.vulnerable : EXIT.ok;
+  const flagged = args.signals === "strict" && results.some((r) => r.signals && notable(r.signals));
+  return results.some((r) => r.findings.length > 0) || flagged ? EXIT.vulnerable : EXIT.ok;
 }
 
 async function readStdin(stdin: Readable | undefined): Promise<string> {
@@ -213,6 +231,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         guild: { type: "string" },
         version: { type: "boolean" },
         from: { type: "string" },
+        signals: { type: "boolean" },
+        "strict-signals": { type: "boolean" },
       },
     });
   } catch (err) {
@@ -299,7 +319,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "lookup":
         return await withMirror(config, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, answer));
       case "audit":
-        return await withMirror(config, clock, (s) => auditCommand({ files: [...(parsed.values.requirement ?? []), ...rest], format: parsed.values.format ?? "columns", ignore: parsed.values["ignore-vuln"] ?? [], ...(io.stdin && { stdin: io.stdin }) }, s, answer));
+        return await withMirror(config, clock, (s) => auditCommand({ files: [...(parsed.values.requirement ?? []), ...rest], format: parsed.values.format ?? "columns", ignore: parsed.values["ignore-vuln"] ?? [], signals: parsed.values["strict-signals"] ? "strict" : parsed.values.signals ? "show" : "off", ...(io.stdin && { stdin: io.stdin }) }, s, answer));
       default:
         io.stderr.write(`pysec-herald: unknown command "${command}". See pysec-herald --help.\n`);
         return EXIT.badInput;

@@ -13,6 +13,7 @@ import { createKeyvAdvisoryStore } from "./store/keyv-advisory-store.js";
 import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
 import { createKeyvCursorStore } from "./store/keyv-cursor-store.js";
 import { createKeyvDigestQueue } from "./store/keyv-digest-queue.js";
+import { createKeyvPypiFacts, type PypiFactsStore } from "./store/keyv-pypi-facts.js";
 import { openOutbox } from "./store/outbox.js";
 import { openDb, type Db } from "./store/open.js";
 import type { AdvisoryStore, ChannelStore, CursorStore, Delivery, DigestQueue, Outbox } from "./store/ports.js";
@@ -31,6 +32,8 @@ export interface Services {
   /** Where matches and digests are queued: the outbox, or the BullMQ queues. */
   readonly delivery: Delivery;
   readonly digests: DigestQueue;
+  /** PyPI's facts about watched packages (the pypi source writes them; answers read them). */
+  readonly pypiFacts: PypiFactsStore;
   readonly index: WatchIndex;
   readonly sources: readonly Source[];
   readonly poller: Poller;
@@ -64,10 +67,11 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const http = createHttpClient({ allowedPrefixes: sourceUrls(config), timeoutMs: config.httpTimeoutSeconds * 1000 });
   const priority = await openPriorityIndex(db);
   const ingest = createIngest({ advisories, delivery, digests, index, clock, log, priority, metrics, ...(opts.onEvent && { onEvent: opts.onEvent }) });
-  const sources = createSources(config, { http, log, wallClock: systemClock, advisories, priority, ingest, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
+  const pypiFacts = createKeyvPypiFacts(db);
+  const sources = createSources(config, { http, log, wallClock: systemClock, advisories, priority, ingest, pypiFacts, index, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
   const poller = createPoller({ sources, cursors, sink: ingest.sink, clock, log, metrics });
   return {
-    db, advisories, channels, cursors, outbox, delivery, digests, index, sources, poller, clock, log, metrics,
+    db, advisories, channels, cursors, outbox, delivery, digests, pypiFacts, index, sources, poller, clock, log, metrics,
     ...(queue && { queue }),
     async close() {
       if (queue) {

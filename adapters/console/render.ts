@@ -20,8 +20,11 @@ export function renderNotification(n: Notification): string {
     lines.push(`This advisory was withdrawn by its publisher; no action is needed for ${n.package}.`);
   } else {
     lines.push(`You watch: ${n.watch}`);
-    lines.push(`Affected: ${n.affectedVersions.join("; ")}`);
-    if (n.malicious) lines.push("Action: remove this package and rotate any secrets on machines that installed it.");
+    if (n.note) lines.push(n.note);
+    else lines.push(`Affected: ${n.affectedVersions.join("; ")}`);
+    if (n.note) {
+      // PyPI's signals say what to do themselves.
+    } else if (n.malicious) lines.push("Action: remove this package and rotate any secrets on machines that installed it.");
     else lines.push(n.upgrade ?? (n.fixedVersions.length ? `Fixed in: ${n.fixedVersions.join(", ")}` : "Fixed in: no fixed version yet"));
     if (n.invalidVersions.length) lines.push(`Unreadable versions in the advisory: ${n.invalidVersions.slice(0, 5).join(", ")}`);
   }

@@ -56,8 +56,11 @@ export function renderEmbed(n: Notification): Embed {
   if (n.event === "withdrawn") {
     fields.push(field("Status", "Withdrawn by its publisher: no action needed."));
   } else {
-    fields.push(field("Affected versions you watch", e(n.affectedVersions.join("; "))));
-    if (n.malicious) fields.push(field("Action", "Malicious package: remove it and rotate any secrets on machines that installed it."));
+    if (n.note) fields.push(field("What to do", e(n.note)));
+    else fields.push(field("Affected versions you watch", e(n.affectedVersions.join("; "))));
+    if (n.note) {
+      // PyPI's signals say what to do themselves.
+    } else if (n.malicious) fields.push(field("Action", "Malicious package: remove it and rotate any secrets on machines that installed it."));
     else fields.push(field("Fixed in", n.fixedVersions.length ? e(n.fixedVersions.join(", ")) : "No fixed version yet"));
     if (n.upgrade && !n.malicious) fields.push(field("Upgrade", e(n.upgrade)));
     if (n.invalidVersions.length) fields.push(field("Unreadable versions in the advisory", e(n.invalidVersions.slice(0, 10).join(", "))));

@@ -37,6 +37,7 @@ const SUBCOMMANDS = [
   { name: "status", description: "Health of the advisory sources and of delivery" },
   { name: "more", description: "The next page of a long answer" },
   { name: "report", description: "A link to this channel's exposure report (a web page)" },
+  { name: "signals", description: "PyPI's own warnings: all, only possible compromises, or none", options: [{ type: STRING, name: "level", description: "all, security or off", required: true, choices: choices("all", "security", "off") }] },
   { name: "help", description: "What pysec-herald can do", options: [publicOption] },
 ] as const;
 
@@ -71,7 +72,7 @@ export function commandText(options: readonly CommandOption[] | undefined): { te
   };
   const positional: Record<string, string[]> = {
     watch: ["packages"], unwatch: ["packages"], lookup: ["package", "version"], mode: ["mode"],
-    "digest-time": ["day", "time", "timezone"], quiet: ["window"], urgent: ["urgent"], severity: ["level"], mute: ["advisory"],
+    "digest-time": ["day", "time", "timezone"], quiet: ["window"], urgent: ["urgent"], severity: ["level"], signals: ["level"], mute: ["advisory"],
   };
   const words = (positional[sub.name] ?? []).map(value).filter(Boolean);
   const focused = args.find((o) => o.focused);

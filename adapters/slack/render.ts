@@ -42,10 +42,15 @@ export function renderNotification(n: Notification): SlackMessage {
   } else {
     const fields = [
       mrkdwn(`*You watch*\n${fit(n.watch, LIMITS.field - 20)}`),
-      mrkdwn(`*Affected*\n${fit(n.affectedVersions.join("; "), LIMITS.field - 20)}`),
-      n.malicious
-        ? mrkdwn("*Action*\nRemove this package and rotate any secrets on machines that installed it.")
-        : mrkdwn(`*Fixed in*\n${fit(n.fixedVersions.join(", ") || "no fixed version yet", LIMITS.field - 20)}`),
+      ...(n.note
+        // PyPI's signals say what to do themselves.
+        ? [mrkdwn(`*What to do*\n${fit(n.note, LIMITS.field - 20)}`)]
+        : [
+          mrkdwn(`*Affected*\n${fit(n.affectedVersions.join("; "), LIMITS.field - 20)}`),
+          n.malicious
+            ? mrkdwn("*Action*\nRemove this package and rotate any secrets on machines that installed it.")
+            : mrkdwn(`*Fixed in*\n${fit(n.fixedVersions.join(", ") || "no fixed version yet", LIMITS.field - 20)}`),
+        ]),
     ];
     if (n.upgrade && !n.malicious) fields.push(mrkdwn(`*Upgrade*\n${fit(n.upgrade, LIMITS.field - 20)}`));
     if (n.aliases.length) fields.push(mrkdwn(`*Aliases*\n${fit(n.aliases.join(", "), LIMITS.field - 20)}`));

@@ -13,6 +13,7 @@ export const MENU = [
   { command: "status", description: "Health of sources and delivery" },
   { command: "more", description: "The next page of a long answer" },
   { command: "report", description: "A link to this chat's exposure report" },
+  { command: "signals", description: "PyPI warnings: all, security or off" },
   { command: "help", description: "What this bot can do" },
 ] as const;
 

@@ -22,8 +22,9 @@ export function renderNotification(n: Notification): TelegramMessage {
     lines.push("Withdrawn by its publisher: no action needed.");
   } else {
     lines.push(`You watch: <code>${escapeHtml(trimAtWord(n.watch, 200))}</code>`);
-    lines.push(`Affected: ${escapeHtml(trimAtWord(n.affectedVersions.join("; "), 400))}`);
-    lines.push(n.malicious ? "<b>Remove this package and rotate any secrets on machines that installed it.</b>" : `Fixed in: ${escapeHtml(trimAtWord(n.fixedVersions.join(", "), 300) || "no fixed version yet")}`);
+    if (n.note) lines.push(escapeHtml(trimAtWord(n.note, 600)));
+    else lines.push(`Affected: ${escapeHtml(trimAtWord(n.affectedVersions.join("; "), 400))}`);
+    if (!n.note) lines.push(n.malicious ? "<b>Remove this package and rotate any secrets on machines that installed it.</b>" : `Fixed in: ${escapeHtml(trimAtWord(n.fixedVersions.join(", "), 300) || "no fixed version yet")}`);
     if (n.upgrade && !n.malicious) lines.push(escapeHtml(n.upgrade));
     if (n.invalidVersions.length) lines.push(`Unreadable versions in the advisory: ${escapeHtml(n.invalidVersions.slice(0, 5).join(", "))}`);
   }

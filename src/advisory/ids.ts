@@ -5,8 +5,9 @@ export function isIgnoredId(id: string): boolean {
   return id === "" || IGNORED.some((re) => re.test(id));
 }
 
+/** Malicious packages, and projects PyPI quarantined (as urgent: unsafe to install at all). */
 export function isMaliciousId(id: string): boolean {
-  return id.startsWith("MAL-");
+  return id.startsWith("MAL-") || id.startsWith("PYPI-QUARANTINE-");
 }
 
 // Ids are used in store keys, file names and URLs, so only the characters OSV ids use are accepted.

@@ -3,10 +3,13 @@ import type { StoredAdvisory } from "../advisory/diff.js";
 import { affectingOf, formatFinding, type Finding } from "../lookup.js";
 import type { AdvisoryStore } from "../store/ports.js";
 import type { Pin } from "./requirements.js";
+import { pypiLine, type PypiView } from "../commands/pypi-line.js";
 
 export interface AuditResult {
   readonly pin: Pin;
   readonly findings: readonly Finding[];
+  /** With --signals: what PyPI says of the pinned release (null: nothing known yet). */
+  readonly signals?: PypiView | null;
 }
 
 /**
@@ -57,14 +60,16 @@ function* jsonPieces(results: readonly AuditResult[], warnings: readonly string[
   let first = true;
   // One description string per advisory, however many pins it affects.
   const vuln = new Map<string, string>();
-  for (const { pin, findings } of results) {
+  for (const r of results) {
+    const { pin, findings } = r;
     const vulns = findings.map((f) => {
       const a = f.stored.advisory;
       let text = vuln.get(a.id);
       if (text === undefined) vuln.set(a.id, (text = JSON.stringify({ id: a.id, fix_versions: f.effect.fixed, aliases: a.aliases, description: a.details ?? a.summary ?? "" })));
       return text;
     });
-    yield `${first ? "" : ","}{"name":${JSON.stringify(pin.name)},"version":${JSON.stringify(pin.version)},"vulns":[${vulns.join(",")}]}`;
+    const signals = r.signals === undefined ? "" : `,"signals":${JSON.stringify(r.signals)}`;
+    yield `${first ? "" : ","}{"name":${JSON.stringify(pin.name)},"version":${JSON.stringify(pin.version)},"vulns":[${vulns.join(",")}]${signals}}`;
     first = false;
   }
   yield `],"fixes":[]${warnings.length ? `,"warnings":${JSON.stringify(warnings)}` : ""}}\n`;
@@ -79,6 +84,7 @@ function tally(results: readonly AuditResult[]) {
 
 function* textPieces(results: readonly AuditResult[]): Generator<string> {
   const { hit, count, vulnerabilities, packages } = tally(results);
+  yield* signalLines(results);
   if (count === 0) {
     yield `No known vulnerabilities found in ${packages(results.length)}.\n`;
     return;
@@ -95,10 +101,27 @@ function* textPieces(results: readonly AuditResult[]): Generator<string> {
   }
 }
 
-/** pip-audit's default: one row per vulnerability, columns padded to their widest cell. */
+/** With --signals, one "PyPI: …" line per pin PyPI's facts are known for. */
+function* signalLines(results: readonly AuditResult[]): Generator<string> {
+  for (const r of results) if (r.signals) yield `${pypiLine({ name: r.pin.name, specifier: `==${r.pin.version}` }, r.signals)}\n`;
+}
+
+const SIGNAL_HEAD = ["Released", "Latest", "Yanked", "Status", "Provenance"];
+
+function signalCells(v: PypiView | null | undefined): string[] {
+  if (!v) return ["?", "?", "?", "?", "?"];
+  return [v.released ?? "?", v.latest ?? "?", v.yanked ? `yes${v.yankedReason ? ` (${v.yankedReason})` : ""}` : "no", v.youngDays !== undefined ? `${v.status}, ${v.youngDays} days old` : v.status, v.provenance === undefined ? "?" : v.provenance ? v.repository ?? "yes" : "no"];
+}
+
+/** pip-audit's default: one row per vulnerability, columns padded to their widest cell; with --signals, PyPI's columns and a row for every pin. */
 function* tablePieces(results: readonly AuditResult[], markdown: boolean): Generator<string> {
-  const rows = results.flatMap(({ pin, findings }) => findings.map((f) => [pin.name, pin.version, f.stored.advisory.id, f.effect.fixed.join(",")]));
-  const head = ["Name", "Version", "ID", "Fix Versions"];
+  const withSignals = results.some((r) => r.signals !== undefined);
+  const rows = results.flatMap(({ pin, findings, signals }) => {
+    const extra = withSignals ? signalCells(signals) : [];
+    if (findings.length === 0) return withSignals ? [[pin.name, pin.version, "", "", ...extra]] : [];
+    return findings.map((f) => [pin.name, pin.version, f.stored.advisory.id, f.effect.fixed.join(","), ...extra]);
+  });
+  const head = ["Name", "Version", "ID", "Fix Versions", ...(withSignals ? SIGNAL_HEAD : [])];
   if (markdown) {
     yield `| ${head.join(" | ")} |\n| ${head.map(() => "---").join(" | ")} |\n`;
     for (const r of rows) yield `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |\n`;

@@ -3,6 +3,8 @@ import { activeMutes, describeMute, LIMITS, type Channel, type ChannelKey } from
 import { parseDependencyFile } from "../deps/import.js";
 import { affectedReport, diffWatches, notesReport, packageReport } from "./import-report.js";
 import { summaryLine } from "./package-summary.js";
+import { notable, pypiLine, pypiView, type PypiView } from "./pypi-line.js";
+import type { PypiFactsStore } from "../store/keyv-pypi-facts.js";
 import type { Clock } from "../clock.js";
 import { errorMessage, UserInputError } from "../errors.js";
 import { findAffecting, formatFinding } from "../lookup.js";
@@ -40,6 +42,8 @@ export interface CommandDeps {
   readonly mirrorStaleHours?: number;
   /** Report links: PUBLIC_URL, the signing key and how long a link lasts; unset, `report` says how to enable it. */
   readonly report?: { readonly publicUrl: string; readonly secret: string; readonly ttlHours: number };
+  /** PyPI's facts about watched packages, when the pypi source has read them. */
+  readonly pypiFacts?: Pick<PypiFactsStore, "getMany">;
   /** Whether the store takes writes (status says when it does not). */
   readonly db?: { readonly writes: Pick<WriteHealth, "failure"> };
 }
@@ -62,6 +66,18 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
 
   const mirror = createMirrorProbe({ ...deps, staleHours: deps.mirrorStaleHours ?? 24 });
 
+  /** One "PyPI: …" line per watch PyPI's facts are known for (`only`: just those worth a warning). */
+  async function pypiLines(watches: readonly Watch[], only?: (v: PypiView) => boolean): Promise<string[]> {
+    if (!deps.pypiFacts || watches.length === 0) return [];
+    const facts = await deps.pypiFacts.getMany([...new Set(watches.map((w) => w.name))]);
+    const now = deps.clock.now();
+    return watches.flatMap((w) => {
+      const f = facts.get(w.name);
+      const v = f && pypiView(f, w, now);
+      return v && (!only || only(v)) ? [pypiLine(w, v)] : [];
+    });
+  }
+
   const findAll = (watches: readonly Watch[]) => Promise.all(watches.map(async (watch) => ({ watch, findings: await findAffecting(deps.advisories, watch) })));
 
   async function run(cmd: Command, key: ChannelKey): Promise<Reply> {
@@ -76,7 +92,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
           return withinLimit({ ...c, watches: [...kept, ...cmd.watches] });
         });
         const state = await mirror();
-        return reply(`Now watching ${cmd.watches.map(watchText).join(", ")}.\n${packageReport(await findAll(cmd.watches), state).join("\n")}${staleness(state)}`);
+        return reply([`Now watching ${cmd.watches.map(watchText).join(", ")}.`, ...packageReport(await findAll(cmd.watches), state), ...(await pypiLines(cmd.watches))].join("\n") + staleness(state));
       }
       case "import": {
         const parsed = parseDependencyFile(cmd.text, cmd.label);
@@ -88,7 +104,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         });
         const found = await findAll(next);
         const state = await mirror();
-        return reply([`Imported ${cmd.label} (${parsed.format}): ${diffWatches(before, next)}`, affectedReport(found, state) + staleness(state), notesReport(parsed.notes)].filter(Boolean).join("\n"));
+        return reply([`Imported ${cmd.label} (${parsed.format}): ${diffWatches(before, next)}`, affectedReport(found, state) + staleness(state), ...(await pypiLines(next, notable)), notesReport(parsed.notes)].filter(Boolean).join("\n"));
       }
       case "unwatch-label": {
         let removed = 0;
@@ -134,8 +150,9 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         const found = await findAffecting(deps.advisories, watch);
         const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
         const state = await mirror();
-        if (found.length === 0) return reply(cannotTell(state, what) ?? `No known advisory affects ${what}.${staleness(state)}`, true);
-        return reply(`${summaryLine(watch, found)}\n${found.map((f) => `• ${formatFinding(f, cmd.version)}`).join("\n")}${staleness(state)}`, true);
+        const pypi = await pypiLines([watch]);
+        if (found.length === 0) return reply([cannotTell(state, what) ?? `No known advisory affects ${what}.${staleness(state)}`, ...pypi].join("\n"), true);
+        return reply([summaryLine(watch, found), ...found.map((f) => `• ${formatFinding(f, cmd.version)}`), ...pypi].join("\n") + staleness(state), true);
       }
       case "mode":
         // Digests count from the moment a channel switches to them.
@@ -160,6 +177,9 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       case "urgent":
         await change(key, (c) => ({ ...c, urgent: cmd.urgent }));
         return reply(cmd.urgent === "live" ? "Malicious-package and critical advisories will be posted at once, even in digest mode." : "Malicious-package and critical advisories will wait for the digest too.");
+      case "signals":
+        await change(key, (c) => ({ ...c, signals: cmd.level }));
+        return reply(cmd.level === "off" ? "PyPI's own warnings are off (advisories still come)." : cmd.level === "security" ? "Only PyPI warnings that point at a possible compromise will be posted: quarantine, lost attestations, a changed publisher." : "Every PyPI warning will be posted: quarantine, yanked pins, lost attestations, publisher and license changes, archived or deprecated and brand-new projects.");
       case "all-clear":
         await change(key, (c) => ({ ...c, allClear: cmd.on }));
         return reply(cmd.on ? "The digest will say \"all clear\" on days with nothing new." : "No digest will be posted on days with nothing new.");

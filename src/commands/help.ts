@@ -18,6 +18,7 @@ export const COMMANDS = [
   ["kev-only on|off", "Only alert about advisories known to be exploited (CISA KEV)"],
   ["epss <0..1>", "Only alert when the EPSS probability of exploitation is at least this"],
   ["lookalikes on|off", "Warnings when a malicious package imitates a watched name (default on)"],
+  ["signals all|security|off", "PyPI's own warnings: quarantine, yanked pins, lost attestations, publisher and license changes, archived and brand-new projects (security: only possible compromises)"],
   ["status", "Health of the advisory sources and of delivery"],
   ["more", "The next page of a long answer"],
   ["report", "A link to this channel's exposure report (a web page, valid for a day)"],

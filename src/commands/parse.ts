@@ -16,6 +16,7 @@ export type Command =
   | { readonly name: "quiet"; readonly window?: { readonly from: string; readonly to: string } }
   | { readonly name: "urgent"; readonly urgent: "live" | "digest" }
   | { readonly name: "all-clear"; readonly on: boolean }
+  | { readonly name: "signals"; readonly level: "all" | "security" | "off" }
   | { readonly name: "severity"; readonly floor: SeverityFloor }
   | { readonly name: "mute"; readonly mute: Mute }
   | { readonly name: "unmute"; readonly target: string }
@@ -31,7 +32,7 @@ export type Command =
   | { readonly name: "report" };
 
 /** Commands that change a channel's subscription and so need permission to manage it. */
-export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "severity", "mute", "unmute", "fixed-only", "lookalikes", "kev-only", "epss", "import", "unwatch-label"]);
+export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "signals", "severity", "mute", "unmute", "fixed-only", "lookalikes", "kev-only", "epss", "import", "unwatch-label"]);
 
 /** A dependency file pasted after `watch -r <label>` may be far longer than a command. */
 export const MAX_IMPORT_CHARS = 512 * 1024;
@@ -186,6 +187,11 @@ export function parseCommand(input: string): Command {
       const v = exactlyOne(args, "urgent live|digest").toLowerCase();
       if (v !== "live" && v !== "digest") throw new UserInputError("Usage: urgent live|digest");
       return { name, urgent: v };
+    }
+    case "signals": {
+      const level = exactlyOne(args, "signals all|security|off").toLowerCase();
+      if (level !== "all" && level !== "security" && level !== "off") throw new UserInputError("Usage: signals all|security|off");
+      return { name, level };
     }
     case "all-clear":
       return { name, on: onOff(args, "all-clear on|off") };

@@ -95,6 +95,11 @@ export class WatchIndex {
     return [...out];
   }
 
+  /** Every package some channel watches, except from channels that turned PyPI's signals off (the PyPI source asks only about these). */
+  watchedNames(wants: (c: Channel) => boolean = () => true): NormalizedName[] {
+    return [...this.byName].filter(([, keys]) => keys.some((k) => { const c = this.channels.get(k); return c !== undefined && wants(c); })).map(([n]) => n);
+  }
+
   /** Channels watching `name` (each once); their watches of it are in `channel(key).watches`. */
   watchers(name: NormalizedName): readonly ChannelKey[] {
     return this.byName.get(name) ?? [];

@@ -12,6 +12,8 @@ import type { PriorityIndex } from "../store/priority-index.js";
 import type { AdvisoryStore, Delivery, DigestQueue, QueuedDelivery } from "../store/ports.js";
 import type { Channel } from "../channel.js";
 import { routeFor } from "../delivery/routing.js";
+import type { PypiSignal } from "../sources/pypi/pypi-signals.js";
+import { signalKindOf, signalRecord, wantsSignal } from "../sources/pypi/signal-record.js";
 import type { Notification } from "../render/notification.js";
 
 export interface IngestDeps {
@@ -33,6 +35,8 @@ export interface Ingest {
   readonly sink: RecordSink;
   /** Fans out one change (used for changes that do not come from a record, such as a KEV addition). */
   publish(change: Change): Promise<void>;
+  /** Fans out one of PyPI's signals as a new advisory-like event; it is not stored in the mirror. */
+  publishSignal(signal: PypiSignal): Promise<void>;
 }
 
 function packagesOf(a: Change["current"]["advisory"]): NormalizedName[] {
@@ -71,7 +75,9 @@ export function createIngest(deps: IngestDeps): Ingest {
       return deliver(Object.keys(await delivery.told(stored.advisory.id)).map((key) => ({ channel: index.channel(key), key, n })), now);
     }
     const kind = change.kind === "new" ? "new" : "updated";
-    const matches = matchAdvisory(stored, index, now);
+    // PyPI's signals reach only the channels that want them, and never as look-alike warnings.
+    const signal = signalKindOf(stored);
+    const matches = matchAdvisory(stored, index, now).filter((m) => !signal || (!m.lookalike && wantsSignal(m.channel, signal, m.watch)));
     const targets = matches.map((m) => ({ channel: m.channel, key: m.channel.key, n: buildNotification(kind, stored, m.watch, m.effect, m.lookalike) }));
     return deliver([...targets, ...(await noLongerNamed(change, new Set(targets.map((t) => t.key))))], now);
   }
@@ -106,6 +112,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   return {
     publish,
+    publishSignal: (s) => publish({ kind: "new", current: signalRecord(s, clock.now()), write: false }),
     async sink(records, { seed, source }) {
       const changes = await advisories.upsertMany(records, { quiet: seed, source });
       deps.metrics?.recordsIngested.inc({ source }, records.length);

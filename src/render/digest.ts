@@ -15,7 +15,7 @@ function rank(n: Notification): number {
 function entryText(n: Notification, room: number): string {
   const head = `• ${n.event === "withdrawn" ? "WITHDRAWN " : n.event === "updated" ? "updated " : ""}${n.advisoryId} (${severityLabel(n.severity)})${n.aliases.length ? ` [${n.aliases.slice(0, 4).join(", ")}]` : ""}`;
   const action = n.malicious ? "malicious package: remove it and rotate secrets" : n.fixedVersions.length ? `fixed in ${n.fixedVersions.join(", ")}` : "no fixed version yet";
-  const tail = n.event === "withdrawn" ? "withdrawn: no action needed" : `affected: ${n.affectedVersions.join("; ")}; ${action}`;
+  const tail = n.event === "withdrawn" ? "withdrawn: no action needed" : n.note ? "PyPI's signal" : `affected: ${n.affectedVersions.join("; ")}; ${action}`;
   const fixedParts = `${head} — — ${tail}\n  ${n.url}`;
   // Only the summary is shortened to make an entry fit: an entry is never cut in the middle.
   const summary = trimAtWord(n.title, Math.max(20, Math.min(200, room - fixedParts.length)));

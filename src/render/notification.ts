@@ -22,6 +22,8 @@ export interface Notification {
   readonly fixedVersions: string[];
   /** For a pinned watch: "You pin django==4.2.1; fixed in 4.2.15; upgrade: django>=4.2.15,<5". */
   readonly upgrade?: string;
+  /** For PyPI's signals: what to do, shown instead of the affected and fixed versions. */
+  readonly note?: string;
   readonly invalidVersions: string[];
   readonly aliases: string[];
   readonly url: string;
@@ -59,6 +61,9 @@ const MAX_DETAILS = 1500;
  * its post on python.org. Any other record's own URL could put a phishing link there.
  */
 function linkOf(stored: StoredAdvisory): string {
+  // PyPI's signals are built here, never read from a record: their link is the project on PYPI_URL.
+  const project = stored.advisory.id.startsWith("PYPI-") && stored.advisory.database_specific?.["pypi_signal"] ? safeUrl(stored.advisory.references[0]?.url ?? "") : undefined;
+  if (project) return project;
   const url = stored.advisory.database_specific?.["url"];
   const own = typeof url === "string" && stored.advisory.id.startsWith("PSF-ANN-") ? safeUrl(url) : undefined;
   return own && /(^|\.)python\.org$/.test(new URL(own).hostname) ? own : osvUrl(stored.advisory.id);
@@ -68,6 +73,7 @@ export function buildNotification(event: Notification["event"], stored: StoredAd
   const a = stored.advisory;
   const details = (a.details ?? "").trim();
   const upgrade = event === "withdrawn" ? undefined : upgradeFor(watch, effect.fixed);
+  const signal = a.id.startsWith("PYPI-") && a.database_specific?.["pypi_signal"] !== undefined;
   return {
     type: "notification",
     event,
@@ -83,7 +89,8 @@ export function buildNotification(event: Notification["event"], stored: StoredAd
     package: watch.name,
     affectedVersions: effect.versions,
     fixedVersions: effect.fixed,
-    ...(upgrade && { upgrade: upgradeAdvice(upgrade) }),
+    ...(upgrade && !signal && { upgrade: upgradeAdvice(upgrade) }),
+    ...(signal && { note: neutralize(details.slice(0, MAX_DETAILS)) }),
     invalidVersions: effect.invalid.map(neutralize),
     aliases: a.aliases.map(neutralize),
     url: linkOf(stored),

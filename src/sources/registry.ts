@@ -12,10 +12,13 @@ import { createFeedSource } from "./psf/announcements.js";
 import { createCpythonResolver } from "./psf/cpython-versions.js";
 import type { Source } from "./source.js";
 import type { Clock } from "../clock.js";
+import type { WatchIndex } from "../matching/watch-index.js";
+import type { PypiFactsStore } from "../store/keyv-pypi-facts.js";
+import { createPypiSource } from "./pypi/pypi-source.js";
 
 /** Every base URL a source may fetch from: the HTTP client refuses anything else. */
 export function sourceUrls(c: Config): string[] {
-  return [c.osvBucketUrl, c.githubApiUrl, c.githubRawUrl, c.osvApiUrl, c.cveApiUrl, c.announceFeedUrl, c.insiderFeedUrl, c.kevUrl, c.epssUrl];
+  return [c.osvBucketUrl, c.githubApiUrl, c.githubRawUrl, c.osvApiUrl, c.cveApiUrl, c.announceFeedUrl, c.insiderFeedUrl, c.kevUrl, c.epssUrl, c.pypiUrl];
 }
 
 export interface RegistryDeps {
@@ -25,7 +28,9 @@ export interface RegistryDeps {
   readonly wallClock: Clock;
   readonly advisories: AdvisoryStore;
   readonly priority: PriorityIndex;
-  readonly ingest: Pick<Ingest, "publish">;
+  readonly ingest: Pick<Ingest, "publish" | "publishSignal">;
+  readonly pypiFacts: PypiFactsStore;
+  readonly index: Pick<WatchIndex, "watchedNames">;
   readonly onSeedProgress?: (n: number) => void;
 }
 
@@ -50,7 +55,11 @@ export function createSources(c: Config, d: RegistryDeps): Source[] {
       createFeedSource({ id: "python-insider", url: c.insiderFeedUrl, allSecurity: false, intervalMs: c.feedsPollSeconds * 1000, http: d.http, log: d.log }),
     ],
     priority: () => [createPrioritySource({ kevUrl: c.kevUrl, epssUrl: c.epssUrl, intervalMs: c.priorityPollSeconds * 1000, http: d.http, log: d.log, advisories: d.advisories, index: d.priority, publish: (ch) => d.ingest.publish(ch) })],
+    pypi: () => [createPypiSource({
+      baseUrl: c.pypiUrl, intervalMs: c.pypiPollSeconds * 1000, http: d.http, log: d.log, wallClock: d.wallClock, facts: d.pypiFacts,
+      watched: () => d.index.watchedNames((ch) => ch.signals !== "off"), emit: (s) => d.ingest.publishSignal(s),
+    })],
   };
-  const order = ["osv", "pypa", "psf", "feeds", "priority"] as const;
+  const order = ["osv", "pypa", "psf", "feeds", "priority", "pypi"] as const;
   return order.filter((s) => c.sources.includes(s)).flatMap((s) => all[s]());
 }

@@ -23,6 +23,8 @@ export const KEYS = {
   told: (advisoryId: string) => `v1:told:${advisoryId}`,
   toldShard: (advisoryId: string, shard: number) => `v1:told-shard:${shard}:${advisoryId}`,
   digest: (channel: string) => `v1:digest:${channel}`,
+  /** What PyPI says about one watched project (sources/pypi/pypi-facts.ts). */
+  pypi: (name: string) => `v1:pypi:${name}`,
   kev: "v1:kev",
   epss: "v1:epss",
 } as const;

@@ -86,7 +86,7 @@ describe("Telegram through the real grammY bot, long polling", () => {
   });
 
   it("sets the command menu, and an admin in a group watches flask<3", async () => {
-    expect(tg.calls.find((c) => c.method === "setMyCommands")?.body["commands"]).toHaveLength(14);
+    expect(tg.calls.find((c) => c.method === "setMyCommands")?.body["commands"]).toHaveLength(15);
     const reply = await say("/watch flask<3", ADMIN);
     expect(reply).toContain("Now watching flask&lt;3.");
     expect(reply).toContain("PYSEC-2023-62");

@@ -1,0 +1,134 @@
+import { UpstreamError } from "../../errors.js";
+import { readLimited, type HttpClient } from "../../http/client.js";
+import type { Logger } from "../../log.js";
+import type { PypiFactsStore, StoredPypiFacts } from "../../store/keyv-pypi-facts.js";
+import { mapLimit } from "../../util/map-limit.js";
+import type { Clock } from "../../clock.js";
+import type { PollOutcome, Source } from "../source.js";
+import { installable, parseLicense, parsePublisher, parseSimpleDetail, type Publisher, type PypiFacts } from "./pypi-facts.js";
+import { signalsOf, type PypiSignal } from "./pypi-signals.js";
+
+const SOURCE = "pypi";
+const MAX_BODY = 20 * 1024 * 1024;
+const SIMPLE_JSON = "application/vnd.pypi.simple.v1+json";
+
+export interface PypiSourceOptions {
+  readonly baseUrl: string;
+  readonly intervalMs: number;
+  readonly http: HttpClient;
+  readonly log: Logger;
+  /** The present, for "first released N days ago". */
+  readonly wallClock: Clock;
+  readonly facts: PypiFactsStore;
+  /** The packages some channel watches now: nobody else's are asked about. */
+  readonly watched: () => readonly string[];
+  /** Sends one signal down the delivery path (ingest turns it into an advisory-like event). */
+  readonly emit: (signal: PypiSignal) => Promise<void>;
+  readonly concurrency?: number;
+}
+
+/**
+ * PyPI's own data for watched packages: one conditional request per package per interval to the
+ * Simple API (PEP 691 JSON: project status, releases, yanks, provenance), and only when that
+ * changed, the JSON API for licenses and the Integrity API for the newest releases' publishers.
+ */
+export function createPypiSource(opts: PypiSourceOptions): Source {
+  const { http, log } = opts;
+  const base = opts.baseUrl;
+
+  async function text(url: string, signal: AbortSignal, accept = "application/json"): Promise<string | undefined> {
+    try {
+      return await http.text(url, { source: SOURCE, signal, maxBytes: MAX_BODY, headers: { accept } });
+    } catch (err) {
+      if (err instanceof UpstreamError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Licenses and publishers of the newest two installable releases, reusing what is known. */
+  async function enrich(next: Omit<PypiFacts, "licenses" | "publishers">, old: StoredPypiFacts | undefined, signal: AbortSignal): Promise<Pick<PypiFacts, "licenses" | "publishers">> {
+    const licenses: Record<string, string> = {};
+    const publishers: Record<string, Publisher | null> = {};
+    const name = encodeURIComponent(next.name);
+    for (const version of installable(next).slice(0, 2)) {
+      const known = old?.licenses[version];
+      const body = known === undefined ? await text(`${base}/pypi/${name}/${encodeURIComponent(version)}/json`, signal) : undefined;
+      const license = known ?? (body === undefined ? undefined : parseLicense(body).license);
+      if (license) licenses[version] = license;
+      const url = next.releases[version]?.provenanceUrl;
+      if (!url) continue;
+      if (old && version in old.publishers) publishers[version] = old.publishers[version]!;
+      else {
+        // Only a provenance URL below PYPI_URL is followed (the client refuses any other anyway).
+        const file = encodeURIComponent(decodeURIComponent(url.split("/").at(-2) ?? ""));
+        const own = url.startsWith(`${base}/`) ? url : `${base}/integrity/${name}/${encodeURIComponent(version)}/${file}/provenance`;
+        const prov = await text(own, signal, "application/vnd.pypi.integrity.v1+json");
+        publishers[version] = prov === undefined ? null : parsePublisher(prov);
+      }
+    }
+    return { licenses, publishers };
+  }
+
+  /** One package: true when PyPI's answer changed. A malformed answer leaves what was known. */
+  async function check(name: string, signal: AbortSignal): Promise<boolean> {
+    const old = await opts.facts.get(name);
+    const url = `${base}/simple/${encodeURIComponent(name)}/`;
+    let r;
+    try {
+      r = await http.get(url, { source: SOURCE, signal, headers: { accept: SIMPLE_JSON }, ...(old?.validators && { validators: old.validators }) });
+    } catch (err) {
+      if (err instanceof UpstreamError && err.status === 404) return false; // not on PyPI (or under another name)
+      throw err;
+    }
+    if (r.notModified) return false;
+    let parsed;
+    try {
+      parsed = parseSimpleDetail(await readLimited(r.body, MAX_BODY, url, SOURCE));
+    } catch (err) {
+      log.warn({ name, err: (err as Error).message }, "PyPI answered something that is not a project page; keeping what was known");
+      return false;
+    }
+    const now = opts.wallClock.now();
+    const core = { v: 1 as const, ...parsed, name, emitted: old?.emitted ?? [], checkedAt: now.toISOString() };
+    let extra;
+    try {
+      extra = await enrich(core, old, signal);
+    } catch (err) {
+      if (err instanceof UpstreamError && err.status === 429) throw err;
+      log.warn({ name, err: (err as Error).message }, "license or provenance unreadable; compared next time");
+      extra = { licenses: old?.licenses ?? {}, publishers: old?.publishers ?? {} };
+    }
+    const facts: PypiFacts = { ...core, ...extra };
+    const signals = signalsOf(facts, now);
+    for (const s of signals) await opts.emit({ ...s, url: `${base}/project/${encodeURIComponent(name)}/` });
+    // Stored after the signals went out: a crash in between sends them again, never loses one.
+    await opts.facts.set({ ...facts, emitted: [...facts.emitted, ...signals.map((s) => s.id)], validators: r.validators });
+    return true;
+  }
+
+  return {
+    id: SOURCE,
+    intervalMs: opts.intervalMs,
+    async poll(state, _sink, signal): Promise<PollOutcome> {
+      const names = [...new Set(opts.watched())].sort();
+      let read = 0;
+      let skipped = 0;
+      let limited: UpstreamError | undefined;
+      await mapLimit(names, opts.concurrency ?? 4, async (name) => {
+        if (limited || signal.aborted) return;
+        try {
+          if (await check(name, signal)) read++;
+        } catch (err) {
+          // 429: stop asking for this interval, and let the poller wait as PyPI says.
+          if (err instanceof UpstreamError && err.status === 429) limited = err;
+          else {
+            skipped++;
+            log.warn({ name, err: (err as Error).message }, "PyPI check failed; kept what was known");
+          }
+        }
+      });
+      if (limited) throw limited;
+      return { validators: state.validators, read, skipped, ...(skipped > 0 && { warning: `${skipped} of ${names.length} PyPI checks failed in the last poll` }) };
+    },
+  };
+}
