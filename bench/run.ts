@@ -151,7 +151,8 @@ row("audit of a 300-line pinned requirements file, whole process", `${median(aud
 // 4. match the whole mirror against 1,000,000 watches.
 const m = await child("match-child.js", []);
 const speedup = m.naivePerAdvisoryMs! / m.indexedPerAdvisoryMs!;
-row("match the whole mirror against 1,000,000 watches", `${(m.indexedMs! / 1000).toFixed(2)} s (index built in ${(m.buildMs! / 1000).toFixed(2)} s), peak RSS ${m.maxRssMb!.toFixed(0)} MB; ${speedup.toFixed(0)}x faster than a naive scan of all channels`, "< 5 s, < 1 GB", m.indexedMs! < 5000 && m.maxRssMb! < 1024);
+const grouped = m.perChannelPerAdvisoryMs! / m.groupedPerAdvisoryMs!;
+row("match the whole mirror against 1,000,000 watches", `${(m.indexedMs! / 1000).toFixed(2)} s for ${(m.matches! / 1e6).toFixed(1)} M matches (index built in ${(m.buildMs! / 1000).toFixed(2)} s), peak RSS ${m.maxRssMb!.toFixed(0)} MB; ${grouped.toFixed(0)}x faster than the per-channel evaluation it replaced (${(m.perChannelMatches! / 1e6).toFixed(1)} M matches of every 10th advisory, the same in both), ${speedup.toFixed(0)}x faster than a naive scan of all channels (per advisory, same run)`, "< 5 s, < 1 GB", m.indexedMs! < 5000 && m.maxRssMb! < 1024);
 
 // 5. idle poll against every fake upstream.
 {

@@ -27,9 +27,25 @@ export function deletionVariants(name: string): string[] {
   return [...out];
 }
 
+/**
+ * Exactly one edit apart (insert, delete, substitute, or swap of neighbours): editDistance(a, b) === 1
+ * in one pass and no allocation, for the fan-out of every malicious record.
+ */
+export function oneEditApart(a: string, b: string): boolean {
+  if (a === b) return false;
+  if (a.length < b.length) [a, b] = [b, a];
+  if (a.length - b.length > 1) return false;
+  let i = 0;
+  while (i < b.length && a[i] === b[i]) i++;
+  if (a.length > b.length) return a.slice(i + 1) === b.slice(i);
+  // Same length: one substitution, or one swap of neighbours.
+  if (a.slice(i + 1) === b.slice(i + 1)) return true;
+  return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+}
+
 /** Watched names one edit (insert, delete, substitute, swap) away from a published name: typosquat candidates. */
 export function lookalikesOf<T extends string>(published: string, candidates: Iterable<T>): T[] {
   const out: T[] = [];
-  for (const w of candidates) if (w !== published && editDistance(published, w, 1) === 1) out.push(w);
+  for (const w of candidates) if (oneEditApart(published, w)) out.push(w);
   return out;
 }

@@ -5,8 +5,7 @@ import { isMutedFor, type Channel } from "../channel.js";
 import { isMaliciousId } from "../advisory/ids.js";
 import { affects, type Effect } from "./affects.js";
 import type { Watch } from "./specifiers.js";
-import type { WatchIndex } from "./watch-index.js";
-import { lookalikesOf } from "./lookalike.js";
+import type { WatchGroup, WatchIndex } from "./watch-index.js";
 
 export interface Match {
   readonly channel: Channel;
@@ -17,58 +16,103 @@ export interface Match {
 }
 
 /** Exploitation floors: unknown signals pass, like an unrated severity; malicious packages always pass. */
-function meetsSignals(channel: Channel, stored: StoredAdvisory, malicious: boolean): boolean {
+function meetsSignals(floors: { readonly kevOnly: boolean; readonly epssFloor: number }, stored: StoredAdvisory, malicious: boolean): boolean {
   if (malicious) return true;
-  if (channel.kevOnly && !stored.kev) return false;
-  return stored.epss === undefined || stored.epss >= channel.epssFloor;
+  if (floors.kevOnly && !stored.kev) return false;
+  return stored.epss === undefined || stored.epss >= floors.epssFloor;
 }
 
-/** Every channel an advisory concerns (one match per channel), after severity floors, mutes, fixed-only and pauses. */
-export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Date): Match[] {
+/** The channels that get one answer: the same watch and effect (and look-alike, for a typosquat warning). */
+export interface MatchGroup {
+  readonly watch: Watch;
+  readonly effect: Effect;
+  readonly channels: readonly Channel[];
+  readonly lookalike?: Match["lookalike"];
+}
+
+/**
+ * Every channel an advisory concerns (one per channel), after severity floors, mutes, fixed-only
+ * and pauses, handed over a group at a time: each group of channels that watch the package alike
+ * (WatchGroup) is evaluated once, and its channels are passed on as they are unless some mute.
+ */
+export function forEachMatchGroup(stored: StoredAdvisory, index: WatchIndex, now: Date, visit: (g: MatchGroup) => void): void {
   const rating = severityOf(stored.advisory).rating;
   const names = new Set(stored.advisory.affected.flatMap((a) => (a.package ? [a.package.name as NormalizedName] : [])));
-  const out: Match[] = [];
   const ids = [stored.advisory.id, ...stored.advisory.aliases];
   const malicious = isMaliciousId(stored.advisory.id);
   // One match per channel: only needed when several names (or look-alikes) could reach a channel twice.
-  const seen = new Set<string>();
   const track = names.size > 1 || malicious;
+  const seen = track ? index.visits() : undefined;
   const muted = (channel: Channel, pkg: string) => channel.mutes.length > 0 && isMutedFor(channel, ids, pkg, now);
+  /** A group's channels as they are, or without those already reached and those that mute this. */
+  const pass = (g: WatchGroup, pkg: string): readonly Channel[] => {
+    if (!g.muting && !seen) return g.channels;
+    // Usually no channel of the group was reached before: mark them all and pass the group's own array.
+    if (!g.muting && seen) {
+      const { stamps, mark } = seen;
+      const slots = g.slots;
+      let fresh = true;
+      for (let i = 0; i < slots.length && fresh; i++) fresh = stamps[slots[i]!] !== mark;
+      if (fresh) {
+        for (let i = 0; i < slots.length; i++) stamps[slots[i]!] = mark;
+        return g.channels;
+      }
+    }
+    const out: Channel[] = [];
+    const { channels, slots } = g;
+    for (let i = 0; i < channels.length; i++) {
+      const c = channels[i]!;
+      if (g.muting && muted(c, pkg)) continue;
+      if (seen) {
+        const slot = slots[i]!;
+        if (seen.stamps[slot] === seen.mark) continue;
+        seen.stamps[slot] = seen.mark;
+      }
+      out.push(c);
+    }
+    return out;
+  };
   for (const name of names) {
     // Thousands of channels share a handful of specifiers for a popular package: evaluate each once.
     const effects = new Map<string, Effect>();
-    for (const key of index.watchers(name)) {
-      if (track && seen.has(key)) continue;
-      const channel = index.channel(key);
-      if (!channel || channel.paused || !meetsFloor(rating, channel.severity) || !meetsSignals(channel, stored, malicious) || muted(channel, name)) continue;
-      for (const watch of channel.watches) {
-        if (watch.name !== name) continue;
-        let effect = effects.get(watch.specifier);
-        if (!effect) effects.set(watch.specifier, (effect = affects(stored.advisory, watch)));
-        // An advisory that names the package without stating versions is still worth a line in chat.
-        if (!effect.affected && !effect.unstated) continue;
-        if (channel.fixedOnly && effect.fixed.length === 0 && !malicious) continue;
-        out.push({ channel, watch, effect });
-        if (track) seen.add(key);
-        break;
-      }
+    const effectOf = (specifier: string) => {
+      let e = effects.get(specifier);
+      if (!e) effects.set(specifier, (e = affects(stored.advisory, { name, specifier })));
+      return e;
+    };
+    for (const g of index.groups(name)) {
+      if (!meetsFloor(rating, g.severity) || !meetsSignals(g, stored, malicious)) continue;
+      // The channel's first watch of the package that the advisory affects (an advisory that names
+      // the package without stating versions is still worth a line in chat).
+      const specifier = g.specifiers.find((sp) => {
+        const e = effectOf(sp);
+        return (e.affected || e.unstated) && !(g.fixedOnly && e.fixed.length === 0 && !malicious);
+      });
+      if (specifier === undefined) continue;
+      const channels = pass(g, name);
+      if (channels.length > 0) visit({ watch: { name, specifier }, effect: effectOf(specifier), channels });
     }
   }
   if (malicious && !stored.advisory.withdrawn) {
     for (const published of names) {
       const watch = { name: published, specifier: "" };
       const effect = affects(stored.advisory, watch);
-      for (const watched of lookalikesOf(published, index.similarNames(published))) {
+      for (const watched of index.lookalikes(published)) {
         const lookalike = { published, watched };
-        for (const key of index.watchers(watched)) {
-          const channel = index.channel(key);
-          if (seen.has(key) || !channel || channel.paused || !channel.lookalikes) continue;
-          if (muted(channel, watched)) continue;
-          out.push({ channel, watch, effect, lookalike });
-          seen.add(key);
+        for (const g of index.lookalikeGroups(watched)) {
+          const channels = pass(g, watched);
+          if (channels.length > 0) visit({ watch, effect, channels, lookalike });
         }
       }
     }
   }
+}
+
+/** The same, one Match per channel. */
+export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Date): Match[] {
+  const out: Match[] = [];
+  forEachMatchGroup(stored, index, now, (g) => {
+    for (const channel of g.channels) out.push({ channel, watch: g.watch, effect: g.effect, ...(g.lookalike && { lookalike: g.lookalike }) });
+  });
   return out;
 }

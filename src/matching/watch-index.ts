@@ -1,6 +1,34 @@
 import type { NormalizedName } from "../advisory/names.js";
 import type { Channel, ChannelKey } from "../channel.js";
-import { deletionVariants } from "./lookalike.js";
+import { deletionVariants, lookalikesOf } from "./lookalike.js";
+
+/**
+ * Channels that get the same answer for one package: they watch it with the same specifiers (in
+ * the same order) and share every setting matching reads. An advisory is evaluated once per group.
+ */
+export interface WatchGroup {
+  /** Its key among the package's groups (groupKey). */
+  readonly key: string;
+  readonly name: NormalizedName;
+  readonly specifiers: readonly string[];
+  readonly severity: Channel["severity"];
+  readonly fixedOnly: boolean;
+  readonly kevOnly: boolean;
+  readonly epssFloor: number;
+  /** Some channel here mutes something: each one is checked. */
+  readonly muting: boolean;
+  /** Never paused ones (a paused channel is in no group). */
+  readonly channels: Channel[];
+  /** Each channel's slot (WatchIndex.visits), in the same order. */
+  readonly slots: number[];
+  /** The channels of `name` that want look-alike warnings, whatever they watch it with (specifiers empty). */
+  readonly forLookalikes: boolean;
+}
+
+/** What of a channel's settings matching reads: channels differing in none of them share groups. */
+function settingsKey(c: Channel): string {
+  return `${c.severity}|${c.fixedOnly ? 1 : 0}|${c.kevOnly ? 1 : 0}|${c.epssFloor}|${c.mutes.length > 0 ? 1 : 0}`;
+}
 
 /**
  * In-memory inverted index: package → channels watching it, so one advisory never scans all channels.
@@ -14,8 +42,100 @@ export class WatchIndex {
   private readonly names = new Map<NormalizedName, NormalizedName>();
   // Deletion variant → watched names, so look-alikes of a name are found without scanning every name.
   private readonly variants = new Map<string, Set<NormalizedName>>();
+  // Package → its groups (by groupKey); channel → the groups it is in (for a change of that channel).
+  private readonly groupsByName = new Map<NormalizedName, Map<string, WatchGroup>>();
+  private readonly lookalikeGroupsByName = new Map<NormalizedName, Map<string, WatchGroup>>();
+  private readonly groupsOf = new Map<ChannelKey, WatchGroup[]>();
+  // A small number per channel, so "seen in this fan-out" is an array read rather than a set of keys.
+  private readonly slotOf = new Map<ChannelKey, number>();
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
+  private stamps = new Uint32Array(1024);
+  private readonly lookalikeMemo = new Map<string, NormalizedName[]>();
+  private epoch = 0;
+
+  /**
+   * A fresh "already visited" mark for one fan-out: a slot was visited when `stamps[slot] === mark`.
+   * Stamping with a counter means nothing is cleared between fan-outs.
+   */
+  visits(): { readonly stamps: Uint32Array; readonly mark: number } {
+    if (++this.epoch === 0xffffffff) {
+      this.stamps.fill(0);
+      this.epoch = 1;
+    }
+    return { stamps: this.stamps, mark: this.epoch };
+  }
+
+  /** Watched names one edit from `published` (typosquat targets), remembered until the set of names changes. */
+  lookalikes(published: string): NormalizedName[] {
+    let found = this.lookalikeMemo.get(published);
+    if (!found) {
+      if (this.lookalikeMemo.size > 50_000) this.lookalikeMemo.clear();
+      this.lookalikeMemo.set(published, (found = lookalikesOf(published, this.similarNames(published))));
+    }
+    return found;
+  }
+
+  private leaveGroups(key: ChannelKey): void {
+    const slot = this.slotOf.get(key);
+    for (const g of this.groupsOf.get(key) ?? []) {
+      const at = g.slots.indexOf(slot!);
+      if (at !== -1) {
+        g.channels[at] = g.channels[g.channels.length - 1]!;
+        g.channels.pop();
+        g.slots[at] = g.slots[g.slots.length - 1]!;
+        g.slots.pop();
+      }
+      if (g.channels.length === 0) {
+        const all = g.forLookalikes ? this.lookalikeGroupsByName : this.groupsByName;
+        const byKey = all.get(g.name);
+        byKey?.delete(g.key);
+        if (byKey?.size === 0) all.delete(g.name);
+      }
+    }
+    this.groupsOf.delete(key);
+  }
+
+  private joinGroups(channel: Channel): void {
+    if (channel.paused) return;
+    let slot = this.slotOf.get(channel.key);
+    if (slot === undefined) {
+      slot = this.freeSlots.pop() ?? this.nextSlot++;
+      this.slotOf.set(channel.key, slot);
+      if (slot >= this.stamps.length) {
+        const grown = new Uint32Array(this.stamps.length * 2);
+        grown.set(this.stamps);
+        this.stamps = grown;
+      }
+    }
+    const mine: WatchGroup[] = [];
+    const settings = settingsKey(channel);
+    // A channel's watches of one package, in order (usually one: imported files may add more).
+    const specs = new Map<NormalizedName, string[]>();
+    for (const w of channel.watches) {
+      const list = specs.get(w.name);
+      if (list) list.push(w.specifier);
+      else specs.set(w.name, [w.specifier]);
+    }
+    const join = (all: Map<NormalizedName, Map<string, WatchGroup>>, name: NormalizedName, key: string, specifiers: readonly string[], forLookalikes: boolean) => {
+      let byKey = all.get(name);
+      if (!byKey) all.set(name, (byKey = new Map()));
+      let g = byKey.get(key);
+      if (!g) byKey.set(key, (g = { key, name, specifiers, severity: channel.severity, fixedOnly: channel.fixedOnly, kevOnly: channel.kevOnly, epssFloor: channel.epssFloor, muting: channel.mutes.length > 0, channels: [], slots: [], forLookalikes }));
+      g.channels.push(channel);
+      g.slots.push(slot);
+      mine.push(g);
+    };
+    for (const [name, specifiers] of specs) {
+      join(this.groupsByName, name, `${specifiers.length === 1 ? specifiers[0] : specifiers.join("\u0001")}\u0000${settings}`, specifiers, false);
+      // A look-alike warning reads only whether the channel mutes: one group per package, not per specifier.
+      if (channel.lookalikes) join(this.lookalikeGroupsByName, name, channel.mutes.length > 0 ? "muting" : "", [], true);
+    }
+    this.groupsOf.set(channel.key, mine);
+  }
 
   private addName(name: NormalizedName): void {
+    this.lookalikeMemo.clear();
     for (const v of deletionVariants(name)) {
       let s = this.variants.get(v);
       if (!s) this.variants.set(v, (s = new Set()));
@@ -24,6 +144,7 @@ export class WatchIndex {
   }
 
   private removeName(name: NormalizedName): void {
+    this.lookalikeMemo.clear();
     for (const v of deletionVariants(name)) {
       const s = this.variants.get(v);
       s?.delete(name);
@@ -58,7 +179,10 @@ export class WatchIndex {
       const name = this.names.get(w.name) ?? w.name;
       return name === w.name ? w : { ...w, name };
     });
-    this.channels.set(channel.key, watches.every((w, i) => w === channel.watches[i]) ? channel : { ...channel, watches });
+    const stored = watches.every((w, i) => w === channel.watches[i]) ? channel : { ...channel, watches };
+    this.channels.set(channel.key, stored);
+    this.leaveGroups(channel.key);
+    this.joinGroups(stored);
     for (const name of new Set(watches.map((w) => w.name))) {
       let keys = this.byName.get(name);
       if (!keys) {
@@ -82,6 +206,11 @@ export class WatchIndex {
     const old = this.channels.get(key);
     if (old) this.set({ ...old, watches: [] });
     this.channels.delete(key);
+    const slot = this.slotOf.get(key);
+    if (slot !== undefined) {
+      this.slotOf.delete(key);
+      this.freeSlots.push(slot);
+    }
   }
 
   channel(key: ChannelKey): Channel | undefined {
@@ -98,6 +227,16 @@ export class WatchIndex {
   /** Every package some channel watches, except from channels that turned PyPI's signals off (the PyPI source asks only about these). */
   watchedNames(wants: (c: Channel) => boolean = () => true): NormalizedName[] {
     return [...this.byName].filter(([, keys]) => keys.some((k) => { const c = this.channels.get(k); return c !== undefined && wants(c); })).map(([n]) => n);
+  }
+
+  /** The groups of channels watching `name` (see WatchGroup). */
+  groups(name: NormalizedName): Iterable<WatchGroup> {
+    return this.groupsByName.get(name)?.values() ?? [];
+  }
+
+  /** The channels watching `name` that want look-alike warnings, in at most two groups (muting or not). */
+  lookalikeGroups(name: NormalizedName): Iterable<WatchGroup> {
+    return this.lookalikeGroupsByName.get(name)?.values() ?? [];
   }
 
   /** Channels watching `name` (each once); their watches of it are in `channel(key).watches`. */

@@ -4,7 +4,7 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { NormalizedName } from "../advisory/names.js";
 import { NOT_AFFECTED } from "../matching/affects.js";
-import { matchAdvisory } from "../matching/match.js";
+import { forEachMatchGroup } from "../matching/match.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { buildNotification } from "../render/notification.js";
 import type { RecordSink } from "../sources/source.js";
@@ -77,8 +77,13 @@ export function createIngest(deps: IngestDeps): Ingest {
     const kind = change.kind === "new" ? "new" : "updated";
     // PyPI's signals reach only the channels that want them, and never as look-alike warnings.
     const signal = signalKindOf(stored);
-    const matches = matchAdvisory(stored, index, now).filter((m) => !signal || (!m.lookalike && wantsSignal(m.channel, signal, m.watch)));
-    const targets = matches.map((m) => ({ channel: m.channel, key: m.channel.key, n: buildNotification(kind, stored, m.watch, m.effect, m.lookalike) }));
+    const targets: { channel: Channel; key: string; n: Notification }[] = [];
+    forEachMatchGroup(stored, index, now, (g) => {
+      if (signal && g.lookalike) return;
+      // One notification for every channel of the group: they get the same message.
+      const n = buildNotification(kind, stored, g.watch, g.effect, g.lookalike);
+      for (const channel of g.channels) if (!signal || wantsSignal(channel, signal, g.watch)) targets.push({ channel, key: channel.key, n });
+    });
     return deliver([...targets, ...(await noLongerNamed(change, new Set(targets.map((t) => t.key))))], now);
   }
 

@@ -19,6 +19,10 @@ export function startBin(env: Record<string, string>, args: string[] = []): BinP
   let err = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
+  // A test that fails before it stops the bot must not leave it running after the test process ends.
+  const reap = () => child.kill("SIGKILL");
+  process.once("exit", reap);
+  void exited.then(() => process.off("exit", reap));
   const port = new Promise<number>((ok, fail) => {
     child.stderr.on("data", (c: Buffer) => {
       err += c.toString();

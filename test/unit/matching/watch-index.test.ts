@@ -25,3 +25,20 @@ it("keeps each channel once per watched name, and follows changes, removals and 
   expect(index.watchers("requests" as never)).toEqual([]);
   expect(index.watchers("flask" as never)).toEqual(["slack:C"]);
 });
+
+it("groups channels that watch a package alike, and moves a channel when its watches or settings change", () => {
+  const groups = (index: WatchIndex, name: string) => [...index.groups(name as never)].map((g) => `${g.specifiers.join("+")}|${g.severity}:${g.channels.map((c) => c.key).sort().join(",")}`).sort();
+  const index = WatchIndex.from([channel("slack:A", "django>=4"), channel("slack:B", "django>=4"), channel("slack:C", "django>=4", "django<3"), { ...channel("slack:D", "django>=4"), severity: "high" }]);
+  expect(groups(index, "django")).toEqual([">=4+<3|any:slack:C", ">=4|any:slack:A,slack:B", ">=4|high:slack:D"]);
+  index.set({ ...channel("slack:A", "django>=4"), severity: "high" });
+  expect(groups(index, "django")).toEqual([">=4+<3|any:slack:C", ">=4|any:slack:B", ">=4|high:slack:A,slack:D"]);
+  index.set({ ...channel("slack:B", "django>=4"), paused: { at: "2026-01-01", reason: "gone" } });
+  index.delete("slack:C");
+  expect(groups(index, "django")).toEqual([">=4|high:slack:A,slack:D"]);
+  expect([...index.lookalikeGroups("django" as never)].flatMap((g) => g.channels.map((c) => c.key)).sort()).toEqual(["slack:A", "slack:D"]);
+  // A deleted channel's slot is reused; marks of one fan-out never leak into the next.
+  index.set(channel("slack:E", "django"));
+  const first = index.visits();
+  const second = index.visits();
+  expect(second.mark).not.toBe(first.mark);
+});
