@@ -1,11 +1,14 @@
-/** Wall time and waiting, injected so that tests drive time by hand. */
+/** Wall time, waiting and the randomness of jittered delays, injected so that tests drive them by hand. */
 export interface Clock {
   now(): Date;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** In [0, 1): the jitter of backoffs and poll intervals. */
+  random(): number;
 }
 
 export const systemClock: Clock = {
   now: () => new Date(),
+  random: () => Math.random(),
   sleep(ms, signal) {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();

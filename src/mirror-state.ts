@@ -1,4 +1,4 @@
-import type { SourceState } from "./store/ports.js";
+import type { SourceState } from "./sources/source.js";
 
 /** Whether the local mirror can answer "is this affected": never seeded, out of date, or ready. */
 export type MirrorState =

@@ -13,7 +13,8 @@ import { createKeyvAdvisoryStore } from "./store/keyv-advisory-store.js";
 import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
 import { createKeyvCursorStore } from "./store/keyv-cursor-store.js";
 import { createKeyvDigestQueue } from "./store/keyv-digest-queue.js";
-import { createKeyvPypiFacts, type PypiFactsStore } from "./store/keyv-pypi-facts.js";
+import { createKeyvPypiFacts } from "./store/keyv-pypi-facts.js";
+import type { PypiFactsStore } from "./sources/pypi/pypi-facts-store.js";
 import { openOutbox } from "./store/outbox.js";
 import { openDb, type Db } from "./store/open.js";
 import type { AdvisoryStore, ChannelStore, CursorStore, Delivery, DigestQueue, Outbox } from "./store/ports.js";
@@ -68,8 +69,8 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const priority = await openPriorityIndex(db);
   const ingest = createIngest({ advisories, delivery, digests, index, clock, log, priority, metrics, ...(opts.onEvent && { onEvent: opts.onEvent }) });
   const pypiFacts = createKeyvPypiFacts(db);
-  const sources = createSources(config, { http, log, wallClock: systemClock, advisories, priority, ingest, pypiFacts, index, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
-  const poller = createPoller({ sources, cursors, sink: ingest.sink, clock, log, metrics });
+  const sources = createSources(config, { http, log, wallClock: systemClock, publishSignal: ingest.publishSignal, pypiFacts, index, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
+  const poller = createPoller({ sources, cursors, sink: ingest.sink, applyPriority: ingest.applyPriority, clock, log, metrics });
   return {
     db, advisories, channels, cursors, outbox, delivery, digests, pypiFacts, index, sources, poller, clock, log, metrics,
     ...(queue && { queue }),

@@ -4,7 +4,7 @@ import { parseDependencyFile } from "../deps/import.js";
 import { affectedReport, diffWatches, notesReport, packageReport } from "./import-report.js";
 import { summaryLine } from "./package-summary.js";
 import { notable, pypiLine, pypiView, type PypiView } from "./pypi-line.js";
-import type { PypiFactsStore } from "../store/keyv-pypi-facts.js";
+import type { PypiFactsStore } from "../sources/pypi/pypi-facts-store.js";
 import type { Clock } from "../clock.js";
 import { errorMessage, UserInputError } from "../errors.js";
 import { findAffecting, formatFinding } from "../lookup.js";

@@ -56,7 +56,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           return false;
         }
         // Exponential backoff with full jitter, capped at an hour.
-        const delay = Math.min(3_600_000, baseDelayMs * 2 ** item.attempts) * (0.5 + Math.random() / 2);
+        const delay = Math.min(3_600_000, baseDelayMs * 2 ** item.attempts) * (0.5 + clock.random() / 2);
         await outbox.defer(item.key, new Date(now + delay), result.reason);
         return false;
       }

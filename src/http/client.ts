@@ -3,8 +3,9 @@ import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Agent, request, RetryAgent, type Dispatcher } from "undici";
+import { systemClock, type Clock } from "../clock.js";
 import { UpstreamError } from "../errors.js";
-import type { Validators } from "../store/ports.js";
+import type { Validators } from "./validators.js";
 
 export type Fetched =
   | { readonly notModified: true }
@@ -35,6 +36,8 @@ export interface HttpClientOptions {
   readonly retries?: number;
   /** Longest wait between two tries, also for a Retry-After (default 5 s); a longer wait is the poll's backoff. */
   readonly maxRetryWaitMs?: number;
+  /** The real present, which upstream dates (Retry-After, rate-limit resets) are measured from. */
+  readonly wallClock?: Pick<Clock, "now">;
 }
 
 /** Failures that another try of the same GET may not meet: a dropped, reset, stalled or refused connection. */
@@ -59,20 +62,20 @@ function retrying(inner: Dispatcher, retries: number, maxWaitMs: number): Dispat
   });
 }
 
-function retryAfterMs(header: string | string[] | undefined): number | undefined {
+function retryAfterMs(header: string | string[] | undefined, now: number): number | undefined {
   const v = Array.isArray(header) ? header[0] : header;
   if (!v) return undefined;
   const secs = Number(v);
   if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
   const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** GitHub's way of saying "wait": no requests left until x-ratelimit-reset (epoch seconds). */
-function rateLimitResetMs(h: Record<string, string | string[] | undefined>): number | undefined {
+function rateLimitResetMs(h: Record<string, string | string[] | undefined>, now: number): number | undefined {
   if (header(h, "x-ratelimit-remaining") !== "0") return undefined;
   const reset = Number(header(h, "x-ratelimit-reset"));
-  return Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) : undefined;
+  return Number.isFinite(reset) ? Math.max(0, reset * 1000 - now) : undefined;
 }
 
 function header(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -111,6 +114,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   // A configured URL may be a base (anything below it) or one file (exactly it).
   const prefixes = options.allowedPrefixes.map((p) => (p.endsWith("/") ? p : `${p}/`));
   const exact = new Set(options.allowedPrefixes);
+  const now = () => (options.wallClock ?? systemClock).now();
   const dispatcher = retrying(options.dispatcher ?? new Agent(), options.retries ?? 2, options.maxRetryWaitMs ?? 5_000);
 
   async function get(url: string, opts: GetOptions): Promise<Fetched> {
@@ -140,7 +144,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     if (res.statusCode >= 400) {
       res.body.resume();
-      throw new UpstreamError(`GET ${url}: HTTP ${res.statusCode}`, opts.source, res.statusCode, retryAfterMs(res.headers["retry-after"]) ?? rateLimitResetMs(res.headers));
+      throw new UpstreamError(`GET ${url}: HTTP ${res.statusCode}`, opts.source, res.statusCode, retryAfterMs(res.headers["retry-after"], now().getTime()) ?? rateLimitResetMs(res.headers, now().getTime()));
     }
     const etag = header(res.headers, "etag");
     const lastModified = header(res.headers, "last-modified");

@@ -7,7 +7,8 @@ import type { Db } from "../store/open.js";
 import { describeWriteFailure } from "../store/write-health.js";
 import { createMirrorProbe } from "../mirror-probe.js";
 import type { MirrorState } from "../mirror-state.js";
-import type { AdvisoryStore, CursorStore, Delivery, SourceState } from "../store/ports.js";
+import type { SourceState } from "../sources/source.js";
+import type { AdvisoryStore, CursorStore, Delivery } from "../store/ports.js";
 import type { HttpResponse, HttpServer } from "./server.js";
 
 export interface OpsDeps {

@@ -7,7 +7,7 @@ import { NOT_AFFECTED } from "../matching/affects.js";
 import { forEachMatchGroup } from "../matching/match.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { buildNotification } from "../render/notification.js";
-import type { RecordSink } from "../sources/source.js";
+import type { PriorityUpdate, RecordSink } from "../sources/source.js";
 import type { PriorityIndex } from "../store/priority-index.js";
 import type { AdvisoryStore, Delivery, DigestQueue, QueuedDelivery } from "../store/ports.js";
 import type { Channel } from "../channel.js";
@@ -37,6 +37,11 @@ export interface Ingest {
   publish(change: Change): Promise<void>;
   /** Fans out one of PyPI's signals as a new advisory-like event; it is not stored in the mirror. */
   publishSignal(signal: PypiSignal): Promise<void>;
+  /**
+   * Keeps what the priority source read; a CVE newly in KEV re-announces its advisory (the first
+   * load, `baseline`, is not news).
+   */
+  applyPriority(update: PriorityUpdate, baseline: boolean): Promise<void>;
 }
 
 function packagesOf(a: Change["current"]["advisory"]): NormalizedName[] {
@@ -118,6 +123,20 @@ export function createIngest(deps: IngestDeps): Ingest {
   return {
     publish,
     publishSignal: (s) => publish({ kind: "new", current: signalRecord(s, clock.now()), write: false }),
+    async applyPriority(update, baseline) {
+      const index = deps.priority;
+      if (!index) return;
+      const added = update.kev ? await index.setKev(update.kev, !baseline) : [];
+      if (update.epss) await index.setEpss(update.epss);
+      for (const cve of added) {
+        const stored = await advisories.get(cve);
+        if (!stored || stored.kev) continue;
+        const epss = index.epss([cve, ...stored.advisory.aliases]);
+        const change = await advisories.setPriority(stored.advisory.id, { kev: true, ...(epss !== undefined && { epss }) });
+        if (change && change.kind !== "unchanged") await publish(change);
+        deps.log.info({ cve, id: stored.advisory.id }, "advisory added to the KEV catalog");
+      }
+    },
     async sink(records, { seed, source }) {
       const changes = await advisories.upsertMany(records, { quiet: seed, source });
       deps.metrics?.recordsIngested.inc({ source }, records.length);

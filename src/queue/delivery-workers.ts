@@ -39,6 +39,7 @@ export interface DeliveryWorkerDeps {
 const IDEMPOTENT_CONCURRENCY = 16;
 
 async function later(job: Job, token: string | undefined, ms: number): Promise<never> {
+  // BullMQ compares a delay with its own clock, the system's: not the injected one.
   await job.moveToDelayed(Date.now() + ms, token);
   throw new DelayedError();
 }

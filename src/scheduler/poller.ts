@@ -2,13 +2,15 @@ import type { Clock } from "../clock.js";
 import { errorMessage, UpstreamError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
-import type { PollOutcome, RecordSink, Source } from "../sources/source.js";
+import type { PollOutcome, PriorityUpdate, RecordSink, Source } from "../sources/source.js";
 import type { CursorStore } from "../store/ports.js";
 
 export interface PollerDeps {
   readonly sources: readonly Source[];
   readonly cursors: CursorStore;
   readonly sink: RecordSink;
+  /** Where the exploitation data a poll read goes (ingest keeps it), before the cursor moves. */
+  readonly applyPriority?: (update: PriorityUpdate, baseline: boolean) => Promise<void>;
   readonly clock: Clock;
   readonly log: Logger;
   readonly metrics?: Metrics;
@@ -32,6 +34,7 @@ export function createPoller(deps: PollerDeps): Poller {
     const timer = deps.metrics?.pollDuration.startTimer({ source: source.id });
     try {
       const outcome = await source.poll(state, deps.sink, signal);
+      if (outcome.priority) await deps.applyPriority?.(outcome.priority, state.cursor === undefined);
       // The cursor moves only now, after the sink has stored everything it covers.
       const { lastError: _cleared, seenAtCursor: _replaced, warning: _rechecked, ...rest } = state;
       await cursors.set(source.id, {
@@ -65,7 +68,7 @@ export function createPoller(deps: PollerDeps): Poller {
       failures = ok ? 0 : failures + 1;
       const retryAfter = lastFailure.get(source.id)?.retryAfterMs ?? 0;
       const base = ok ? source.intervalMs : Math.min(MAX_BACKOFF_MS, source.intervalMs * 2 ** (failures - 1));
-      const jitter = base * 0.1 * (Math.random() * 2 - 1);
+      const jitter = base * 0.1 * (clock.random() * 2 - 1);
       await clock.sleep(Math.min(MAX_BACKOFF_MS, Math.max(retryAfter, base + jitter)), signal);
     }
   }

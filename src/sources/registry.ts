@@ -2,9 +2,6 @@ import { parseOsvJson, parsePypaYaml } from "../advisory/osv-schema.js";
 import type { Config } from "../config.js";
 import type { HttpClient } from "../http/client.js";
 import type { Logger } from "../log.js";
-import type { Ingest } from "../pipeline/ingest.js";
-import type { AdvisoryStore } from "../store/ports.js";
-import type { PriorityIndex } from "../store/priority-index.js";
 import { createGithubRepoSource } from "./github/github-repo-source.js";
 import { createOsvSource } from "./osv/osv-source.js";
 import { createPrioritySource } from "./priority/priority-source.js";
@@ -13,7 +10,8 @@ import { createCpythonResolver } from "./psf/cpython-versions.js";
 import type { Source } from "./source.js";
 import type { Clock } from "../clock.js";
 import type { WatchIndex } from "../matching/watch-index.js";
-import type { PypiFactsStore } from "../store/keyv-pypi-facts.js";
+import type { PypiFactsStore } from "./pypi/pypi-facts-store.js";
+import type { PypiSignal } from "./pypi/pypi-signals.js";
 import { createPypiSource } from "./pypi/pypi-source.js";
 
 /** Every base URL a source may fetch from: the HTTP client refuses anything else. */
@@ -26,9 +24,8 @@ export interface RegistryDeps {
   readonly log: Logger;
   /** The real present, which upstream timestamps are checked against (tests may schedule on another clock). */
   readonly wallClock: Clock;
-  readonly advisories: AdvisoryStore;
-  readonly priority: PriorityIndex;
-  readonly ingest: Pick<Ingest, "publish" | "publishSignal">;
+  /** Where PyPI's signals go (ingest fans them out). */
+  readonly publishSignal: (signal: PypiSignal) => Promise<void>;
   readonly pypiFacts: PypiFactsStore;
   readonly index: Pick<WatchIndex, "watchedNames">;
   readonly onSeedProgress?: (n: number) => void;
@@ -54,10 +51,10 @@ export function createSources(c: Config, d: RegistryDeps): Source[] {
       createFeedSource({ id: "security-announce", url: c.announceFeedUrl, allSecurity: true, intervalMs: c.feedsPollSeconds * 1000, http: d.http, log: d.log }),
       createFeedSource({ id: "python-insider", url: c.insiderFeedUrl, allSecurity: false, intervalMs: c.feedsPollSeconds * 1000, http: d.http, log: d.log }),
     ],
-    priority: () => [createPrioritySource({ kevUrl: c.kevUrl, epssUrl: c.epssUrl, intervalMs: c.priorityPollSeconds * 1000, http: d.http, log: d.log, advisories: d.advisories, index: d.priority, publish: (ch) => d.ingest.publish(ch) })],
+    priority: () => [createPrioritySource({ kevUrl: c.kevUrl, epssUrl: c.epssUrl, intervalMs: c.priorityPollSeconds * 1000, http: d.http })],
     pypi: () => [createPypiSource({
       baseUrl: c.pypiUrl, intervalMs: c.pypiPollSeconds * 1000, http: d.http, log: d.log, wallClock: d.wallClock, facts: d.pypiFacts,
-      watched: () => d.index.watchedNames((ch) => ch.signals !== "off"), emit: (s) => d.ingest.publishSignal(s),
+      watched: () => d.index.watchedNames((ch) => ch.signals !== "off"), emit: d.publishSignal,
     })],
   };
   const order = ["osv", "pypa", "psf", "feeds", "priority", "pypi"] as const;

@@ -1,5 +1,5 @@
 import type { Advisory } from "../advisory/osv-schema.js";
-import type { SourceState, Validators } from "../store/ports.js";
+import type { Validators } from "../http/validators.js";
 
 /** Receives records as a source reads them, in batches, so memory stays bounded. `seed` batches are history, not news. */
 export type RecordSink = (records: Advisory[], opts: { readonly seed: boolean; readonly source: string }) => Promise<void>;
@@ -14,6 +14,13 @@ export interface PollOutcome {
   readonly skipped: number;
   /** What is wrong with the upstream's data though the poll went on (shown by status until a poll finds it gone). */
   readonly warning?: string;
+  /** Exploitation data read (the priority source): the KEV list and EPSS scores, each when it changed. */
+  readonly priority?: PriorityUpdate;
+}
+
+export interface PriorityUpdate {
+  readonly kev?: readonly string[];
+  readonly epss?: ReadonlyMap<string, number>;
 }
 
 /** Polls one upstream; hands what changed since `state.cursor` to the sink; never saves the cursor itself. */
@@ -21,4 +28,16 @@ export interface Source {
   readonly id: string;
   readonly intervalMs: number;
   poll(state: SourceState, sink: RecordSink, signal: AbortSignal): Promise<PollOutcome>;
+}
+
+/** What a source remembers between polls, and its health for `status`. */
+export interface SourceState {
+  readonly cursor?: string;
+  /** Rows in the cursor's own instant already fetched ("id@modified"): a repeat of one costs nothing. */
+  readonly seenAtCursor?: readonly string[];
+  readonly validators: Record<string, Validators>;
+  readonly lastSuccess?: string;
+  readonly lastError?: { readonly at: string; readonly message: string };
+  /** The last successful poll's warning (PollOutcome.warning). */
+  readonly warning?: string;
 }

@@ -1,19 +1,7 @@
-import type { PypiFacts } from "../sources/pypi/pypi-facts.js";
+import type { PypiFactsStore, StoredPypiFacts } from "../sources/pypi/pypi-facts-store.js";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import { getManyChunked } from "./sharded-index.js";
-import type { Validators } from "./ports.js";
-
-/** PyPI's facts per project, with the validators of the last answer (a repeat poll is a 304). */
-export interface StoredPypiFacts extends PypiFacts {
-  readonly validators?: Validators;
-}
-
-export interface PypiFactsStore {
-  get(name: string): Promise<StoredPypiFacts | undefined>;
-  getMany(names: readonly string[]): Promise<Map<string, StoredPypiFacts>>;
-  set(facts: StoredPypiFacts): Promise<void>;
-}
 
 export function createKeyvPypiFacts(db: Db): PypiFactsStore {
   const { keyv } = db;

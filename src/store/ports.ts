@@ -2,7 +2,8 @@ import type { Advisory } from "../advisory/osv-schema.js";
 import type { Change, StoredAdvisory } from "../advisory/diff.js";
 import type { NormalizedName } from "../advisory/names.js";
 import type { Channel, ChannelKey } from "../channel.js";
-import type { Notification, Reply } from "../render/notification.js";
+import type { Notification, Reply } from "../message.js";
+import type { SourceState } from "../sources/source.js";
 
 /** Local mirror of advisories, looked up by id, alias or package; `upsertMany` says what changed. */
 export interface AdvisoryStore {
@@ -34,22 +35,7 @@ export interface ChannelStore {
   revision(): Promise<string | undefined>;
 }
 
-export interface Validators {
-  readonly etag?: string;
-  readonly lastModified?: string;
-}
 
-/** What a source remembers between polls, and its health for `status`. */
-export interface SourceState {
-  readonly cursor?: string;
-  /** Rows in the cursor's own instant already fetched ("id@modified"): a repeat of one costs nothing. */
-  readonly seenAtCursor?: readonly string[];
-  readonly validators: Record<string, Validators>;
-  readonly lastSuccess?: string;
-  readonly lastError?: { readonly at: string; readonly message: string };
-  /** The last successful poll's warning (PollOutcome.warning). */
-  readonly warning?: string;
-}
 
 export interface CursorStore {
   get(source: string): Promise<SourceState>;

@@ -1,5 +1,6 @@
 import { describeMirror, type MirrorState } from "../mirror-state.js";
-import type { OutboxItem, SourceState } from "../store/ports.js";
+import type { SourceState } from "../sources/source.js";
+import type { OutboxItem } from "../store/ports.js";
 import { esc, lineChart } from "./html.js";
 import type { LatencyPoint } from "./metrics-history.js";
 

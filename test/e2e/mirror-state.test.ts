@@ -41,7 +41,7 @@ it("the CLI warns about an out-of-date mirror on stderr and keeps its answer and
   try {
     const env = { STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "silent", MIRROR_STALE_HOURS: "1" };
     const start = new Date(Date.now() - 2 * 3_600_000);
-    const run = (...argv: string[]) => runCaptured(argv, env, { now: () => (argv[0] === "sync" ? start : new Date()), sleep: async () => undefined });
+    const run = (...argv: string[]) => runCaptured(argv, env, { now: () => (argv[0] === "sync" ? start : new Date()), sleep: async () => undefined, random: () => 0.5 });
     expect((await run("sync")).code).toBe(0);
     const r = await run("lookup", "requests", "2.31.0");
     expect(r.out).toBe("No known advisory affects requests 2.31.0.\n");

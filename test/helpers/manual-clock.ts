@@ -13,6 +13,13 @@ export class ManualClock implements Clock {
     return new Date(this.t);
   }
 
+  /** A fixed sequence (a tiny LCG from seed 1): jittered delays are the same on every run. */
+  private seed = 1;
+  random(): number {
+    this.seed = (this.seed * 48271) % 2147483647;
+    return this.seed / 2147483647;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();

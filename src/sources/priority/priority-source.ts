@@ -1,24 +1,15 @@
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { z } from "zod";
-import type { Change } from "../../advisory/diff.js";
 import { UpstreamError } from "../../errors.js";
 import { readLimited, type HttpClient } from "../../http/client.js";
-import type { Logger } from "../../log.js";
-import type { AdvisoryStore } from "../../store/ports.js";
-import type { PriorityIndex } from "../../store/priority-index.js";
-import type { PollOutcome, Source } from "../source.js";
+import type { PollOutcome, PriorityUpdate, Source } from "../source.js";
 
 export interface PrioritySourceOptions {
   readonly kevUrl: string;
   readonly epssUrl: string;
   readonly intervalMs: number;
   readonly http: HttpClient;
-  readonly log: Logger;
-  readonly advisories: AdvisoryStore;
-  readonly index: PriorityIndex;
-  /** Fans out a change (a KEV addition makes an alert "updated"). */
-  readonly publish: (change: Change) => Promise<void>;
 }
 
 const Kev = z.object({ vulnerabilities: z.array(z.object({ cveID: z.string() }).passthrough()) }).passthrough();
@@ -52,10 +43,10 @@ function parseJson(text: string): unknown {
 
 /**
  * CISA's Known Exploited Vulnerabilities catalog and FIRST's EPSS scores, each behind a
- * conditional request. A CVE newly added to KEV re-announces its advisory as a material update.
+ * conditional request. It only reads: ingest keeps them and re-announces an advisory whose CVE
+ * was newly added to KEV, as a material update.
  */
 export function createPrioritySource(opts: PrioritySourceOptions): Source {
-  const log = opts.log.child({ source: "priority" });
   const previous = (state: { validators: Record<string, { etag?: string; lastModified?: string }> }, url: string) =>
     state.validators[url] ? { validators: state.validators[url] } : {};
   return {
@@ -64,14 +55,13 @@ export function createPrioritySource(opts: PrioritySourceOptions): Source {
     async poll(state, _sink, signal): Promise<PollOutcome> {
       const validators = { ...state.validators };
       let read = 0;
-      let added: string[] = [];
+      const priority: { kev?: readonly string[]; epss?: ReadonlyMap<string, number> } = {};
       const kev = await opts.http.get(opts.kevUrl, { source: "priority", signal, ...previous(state, opts.kevUrl) });
       if (!kev.notModified) {
         const parsed = Kev.safeParse(parseJson(await readLimited(kev.body, 50 * 1024 * 1024, opts.kevUrl, "priority")));
         if (!parsed.success) throw new UpstreamError("the KEV catalog has an unexpected shape", "priority");
         const cves = parsed.data.vulnerabilities.map((v) => v.cveID);
-        // The first load is the baseline: only later additions are news.
-        added = await opts.index.setKev(cves, state.cursor !== undefined);
+        priority.kev = cves;
         validators[opts.kevUrl] = kev.validators;
         read += cves.length;
       }
@@ -83,19 +73,12 @@ export function createPrioritySource(opts: PrioritySourceOptions): Source {
         } catch (err) {
           throw new UpstreamError(`the EPSS file is unreadable: ${(err as Error).message}`, "priority");
         }
-        await opts.index.setEpss(scores);
+        priority.epss = scores;
         validators[opts.epssUrl] = epss.validators;
         read += scores.size;
       }
-      for (const cve of added) {
-        const stored = await opts.advisories.get(cve);
-        if (!stored || stored.kev) continue;
-        const epssScore = opts.index.epss([cve, ...stored.advisory.aliases]);
-        const change = await opts.advisories.setPriority(stored.advisory.id, { kev: true, ...(epssScore !== undefined && { epss: epssScore }) });
-        if (change && change.kind !== "unchanged") await opts.publish(change);
-        log.info({ cve, id: stored.advisory.id }, "advisory added to the KEV catalog");
-      }
-      return { cursor: "loaded", validators, read, skipped: 0 };
+      const update: PriorityUpdate = priority;
+      return { cursor: "loaded", validators, read, skipped: 0, ...((update.kev || update.epss) && { priority: update }) };
     },
   };
 }

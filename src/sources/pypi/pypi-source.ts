@@ -1,7 +1,7 @@
 import { UpstreamError } from "../../errors.js";
 import { readLimited, type HttpClient } from "../../http/client.js";
 import type { Logger } from "../../log.js";
-import type { PypiFactsStore, StoredPypiFacts } from "../../store/keyv-pypi-facts.js";
+import type { PypiFactsStore, StoredPypiFacts } from "./pypi-facts-store.js";
 import { mapLimit } from "../../util/map-limit.js";
 import type { Clock } from "../../clock.js";
 import type { PollOutcome, Source } from "../source.js";

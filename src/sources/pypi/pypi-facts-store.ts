@@ -1,0 +1,13 @@
+import type { Validators } from "../../http/validators.js";
+import type { PypiFacts } from "./pypi-facts.js";
+
+/** PyPI's facts per project, with the validators of the last answer (a repeat poll is a 304). */
+export interface StoredPypiFacts extends PypiFacts {
+  readonly validators?: Validators;
+}
+
+export interface PypiFactsStore {
+  get(name: string): Promise<StoredPypiFacts | undefined>;
+  getMany(names: readonly string[]): Promise<Map<string, StoredPypiFacts>>;
+  set(facts: StoredPypiFacts): Promise<void>;
+}
