@@ -7,8 +7,9 @@ import { deletionVariants, lookalikesOf } from "./lookalike.js";
  * the same order) and share every setting matching reads. An advisory is evaluated once per group.
  */
 export interface WatchGroup {
-  /** Its key among the package's groups (groupKey). */
-  readonly key: string;
+  /** Where it is kept: its specifiers joined, and settingsKey (lookalike groups: "" and whether muting). */
+  readonly specKey: string;
+  readonly settings: string;
   readonly name: NormalizedName;
   readonly specifiers: readonly string[];
   readonly severity: Channel["severity"];
@@ -42,9 +43,12 @@ export class WatchIndex {
   private readonly names = new Map<NormalizedName, NormalizedName>();
   // Deletion variant → watched names, so look-alikes of a name are found without scanning every name.
   private readonly variants = new Map<string, Set<NormalizedName>>();
-  // Package → its groups (by groupKey); channel → the groups it is in (for a change of that channel).
-  private readonly groupsByName = new Map<NormalizedName, Map<string, WatchGroup>>();
-  private readonly lookalikeGroupsByName = new Map<NormalizedName, Map<string, WatchGroup>>();
+  // Package → its groups, a short list searched by (specKey, settings): no key strings are made per
+  // watch (indexing a million of them, their garbage stayed committed as the startup peak), and a
+  // few string comparisons cost less than nested map lookups.
+  private readonly groupsByName = new Map<NormalizedName, WatchGroup[]>();
+  private readonly lookalikeGroupsByName = new Map<NormalizedName, WatchGroup[]>();
+  // Channel → the groups it is in (for a change of that channel).
   private readonly groupsOf = new Map<ChannelKey, WatchGroup[]>();
   // A small number per channel, so "seen in this fan-out" is an array read rather than a set of keys.
   private readonly slotOf = new Map<ChannelKey, number>();
@@ -88,9 +92,10 @@ export class WatchIndex {
       }
       if (g.channels.length === 0) {
         const all = g.forLookalikes ? this.lookalikeGroupsByName : this.groupsByName;
-        const byKey = all.get(g.name);
-        byKey?.delete(g.key);
-        if (byKey?.size === 0) all.delete(g.name);
+        const list = all.get(g.name) ?? [];
+        const i = list.indexOf(g);
+        if (i !== -1) list.splice(i, 1);
+        if (list.length === 0) all.delete(g.name);
       }
     }
     this.groupsOf.delete(key);
@@ -110,26 +115,29 @@ export class WatchIndex {
     }
     const mine: WatchGroup[] = [];
     const settings = settingsKey(channel);
-    // A channel's watches of one package, in order (usually one: imported files may add more).
-    const specs = new Map<NormalizedName, string[]>();
-    for (const w of channel.watches) {
-      const list = specs.get(w.name);
-      if (list) list.push(w.specifier);
-      else specs.set(w.name, [w.specifier]);
-    }
-    const join = (all: Map<NormalizedName, Map<string, WatchGroup>>, name: NormalizedName, key: string, specifiers: readonly string[], forLookalikes: boolean) => {
-      let byKey = all.get(name);
-      if (!byKey) all.set(name, (byKey = new Map()));
-      let g = byKey.get(key);
-      if (!g) byKey.set(key, (g = { key, name, specifiers, severity: channel.severity, fixedOnly: channel.fixedOnly, kevOnly: channel.kevOnly, epssFloor: channel.epssFloor, muting: channel.mutes.length > 0, channels: [], slots: [], forLookalikes }));
+    const muting = channel.mutes.length > 0;
+    const join = (all: Map<NormalizedName, WatchGroup[]>, name: NormalizedName, specKey: string, settingsOf: string, specifiers: readonly string[], forLookalikes: boolean) => {
+      let list = all.get(name);
+      if (!list) all.set(name, (list = []));
+      let g: WatchGroup | undefined;
+      for (const x of list) if (x.specKey === specKey && x.settings === settingsOf) g = x;
+      if (!g) list.push((g = { specKey, settings: settingsOf, name, specifiers, severity: channel.severity, fixedOnly: channel.fixedOnly, kevOnly: channel.kevOnly, epssFloor: channel.epssFloor, muting, channels: [], slots: [], forLookalikes }));
       g.channels.push(channel);
       g.slots.push(slot);
       mine.push(g);
     };
-    for (const [name, specifiers] of specs) {
-      join(this.groupsByName, name, `${specifiers.length === 1 ? specifiers[0] : specifiers.join("\u0001")}\u0000${settings}`, specifiers, false);
+    const { watches } = channel;
+    for (let i = 0; i < watches.length; i++) {
+      const { name, specifier } = watches[i]!;
+      // A channel's watches of one package, in order: usually one (imported files may add more).
+      let earlier = false;
+      for (let j = 0; j < i && !earlier; j++) earlier = watches[j]!.name === name;
+      if (earlier) continue;
+      let specifiers: readonly string[] = [specifier];
+      for (let j = i + 1; j < watches.length; j++) if (watches[j]!.name === name) specifiers = [...specifiers, watches[j]!.specifier];
+      join(this.groupsByName, name, specifiers.length === 1 ? specifier : specifiers.join("\u0001"), settings, specifiers, false);
       // A look-alike warning reads only whether the channel mutes: one group per package, not per specifier.
-      if (channel.lookalikes) join(this.lookalikeGroupsByName, name, channel.mutes.length > 0 ? "muting" : "", [], true);
+      if (channel.lookalikes) join(this.lookalikeGroupsByName, name, "", muting ? "muting" : "", [], true);
     }
     this.groupsOf.set(channel.key, mine);
   }
@@ -230,13 +238,13 @@ export class WatchIndex {
   }
 
   /** The groups of channels watching `name` (see WatchGroup). */
-  groups(name: NormalizedName): Iterable<WatchGroup> {
-    return this.groupsByName.get(name)?.values() ?? [];
+  groups(name: NormalizedName): readonly WatchGroup[] {
+    return this.groupsByName.get(name) ?? [];
   }
 
   /** The channels watching `name` that want look-alike warnings, in at most two groups (muting or not). */
-  lookalikeGroups(name: NormalizedName): Iterable<WatchGroup> {
-    return this.lookalikeGroupsByName.get(name)?.values() ?? [];
+  lookalikeGroups(name: NormalizedName): readonly WatchGroup[] {
+    return this.lookalikeGroupsByName.get(name) ?? [];
   }
 
   /** Channels watching `name` (each once); their watches of it are in `channel(key).watches`. */
