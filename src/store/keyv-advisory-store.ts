@@ -1,4 +1,5 @@
 import { classify, type Change, type StoredAdvisory } from "../advisory/diff.js";
+import { groupRecord } from "../advisory/group.js";
 import { idsOf, mergeRecords } from "../advisory/merge.js";
 import type { NormalizedName } from "../advisory/names.js";
 import type { Advisory } from "../advisory/osv-schema.js";
@@ -102,20 +103,15 @@ export function createKeyvAdvisoryStore(db: Db, clock: Clock): AdvisoryStore {
       const c = await o.get<string>(KEYS.alias(id));
       if (c) found.add(c);
     }
-    const groups = (await Promise.all([...found].map((c) => o.get<StoredAdvisory>(KEYS.advisory(c))))).filter((g): g is StoredAdvisory => Boolean(g));
-    // The oldest advisory survives, so the message a channel already has stays the one that is edited.
-    groups.sort((a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.advisory.id.localeCompare(b.advisory.id));
-    const survivor = groups[0];
-    const canonical = survivor?.advisory.id ?? r.id;
-    const absorbed = groups.slice(1);
-    const members = [...new Set([...(survivor?.members ?? (survivor ? [canonical] : [])), ...absorbed.flatMap((g) => g.members ?? [g.advisory.id]), r.id])];
+    const reached = (await Promise.all([...found].map((c) => o.get<StoredAdvisory>(KEYS.advisory(c))))).filter((g): g is StoredAdvisory => Boolean(g));
+    const { survivor, canonical, absorbed, members } = groupRecord(r.id, reached);
     await o.load(members.map(KEYS.record));
     const memberRecords = (await Promise.all(members.map((m) => o.get<StoredRecord>(KEYS.record(m))))).filter((x): x is StoredRecord => Boolean(x));
     const merged = mergeRecords(canonical, memberRecords.map((m) => m.advisory));
     const change = classify(survivor, merged, now, quiet, survivor?.kev ?? false, members);
     const sources: Record<string, string> = {};
     for (const m of memberRecords) for (const [s, at] of Object.entries(m.sources)) if (!sources[s] || at < sources[s]!) sources[s] = at;
-    const current: StoredAdvisory = { ...change.current, members, sources };
+    const current: StoredAdvisory = { ...change.current, members: [...members], sources };
     o.set(KEYS.advisory(canonical), current);
     for (const g of absorbed) o.delete(KEYS.advisory(g.advisory.id));
     for (const id of idsOf(merged)) if ((await o.get<string>(KEYS.alias(id))) !== canonical) o.set(KEYS.alias(id), canonical);
