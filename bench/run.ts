@@ -191,7 +191,6 @@ row("match the whole mirror against 1,000,000 watches", `${(m.indexedMs! / 1000)
   const s = await openServices(loadConfig({ STORE_URL: `sqlite://${join(work, "pypi.sqlite")}`, SOURCES: "pypi", PYPI_URL: pypi.url, LOG_LEVEL: "silent" }), log, systemClock);
   const watches = Array.from({ length: N }, (_, i) => ({ name: packageName(i) as NormalizedName, specifier: "" }));
   await s.channels.putMany(Array.from({ length: 20 }, (_, c) => ({ ...newChannel(`slack:P${c}`), watches: watches.slice(c * 500, (c + 1) * 500) })));
-  for (const c of await s.channels.list()) s.index.set(c);
   const source = s.sources[0]!;
   await s.poller.pollOnce(source); // the first look at every package: its baseline
   const before = pypi.requests.length;
@@ -213,7 +212,6 @@ row("match the whole mirror against 1,000,000 watches", `${(m.indexedMs! / 1000)
   const s = await openServices(loadConfig({ STORE_URL: `sqlite://${join(work, "latency.sqlite")}`, OSV_BUCKET_URL: osv.url, SOURCES: "osv", LOG_LEVEL: "silent" }), log, systemClock);
   await s.poller.pollOnce(s.sources[0]!);
   await s.channels.putMany(Array.from({ length: 1000 }, (_, i) => ({ ...newChannel(`slack:C${i}`), watches: [{ name: "requests" as NormalizedName, specifier: "" }] })));
-  for (const c of await s.channels.list()) s.index.set(c);
   const http = createHttpServer(log);
   const adapter = createSlackAdapter({ botToken: "xoxb", signingSecret: "s", http, apiUrl: slack.api, filesUrl: slack.files, managers: "members", clock: systemClock, log, retries: 0 });
   await adapter.start(async () => ({ type: "reply", text: "", ephemeral: true }));
@@ -248,7 +246,6 @@ async function fanOut(name: string, allowedPerSecond: number, make: () => Promis
   const s = await openServices(loadConfig({ STORE_URL: `sqlite://${join(work, `fanout-${name}.sqlite`)}`, OSV_BUCKET_URL: osv.url, SOURCES: "osv", LOG_LEVEL: "silent" }), log, systemClock);
   await s.poller.pollOnce(s.sources[0]!);
   await s.channels.putMany(Array.from({ length: 10_000 }, (_, i) => ({ ...newChannel(p.key(i)), watches: [{ name: "requests" as NormalizedName, specifier: "" }] })));
-  for (const c of await s.channels.list()) s.index.set(c);
   osv.put(pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-2"));
   await s.poller.pollOnce(s.sources[0]!);
   const dispatcher = createDispatcher({ ...s, adapters: new Map([[p.adapter.platform, p.adapter]]), idleMs: 5 });

@@ -204,7 +204,7 @@ async function startQueueRoles(
   signal: AbortSignal,
 ): Promise<(() => Promise<void>)[]> {
   const [{ startSchedulers }, { startDeliveryWorkers }] = await Promise.all([import("./queue/job-schedulers.js"), import("./queue/delivery-workers.js")]);
-  const refresh = indexRefresher(services);
+  const refresh = services.channels.refresh;
   const closers: (() => Promise<void>)[] = [];
   if (roles.has("poller")) {
     const schedulers = await startSchedulers({
@@ -228,21 +228,4 @@ async function startQueueRoles(
     closers.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
   }
   return closers;
-}
-
-/** Reloads the watch index when another instance sharing the store changed a channel. */
-function indexRefresher(services: Pick<Services, "channels" | "index">): () => Promise<void> {
-  let seen: string | undefined;
-  let inFlight: Promise<void> | undefined;
-  return () =>
-    (inFlight ??= (async () => {
-      try {
-        const revision = await services.channels.revision();
-        if (revision === seen) return;
-        seen = revision;
-        services.index.sync(await services.channels.list());
-      } finally {
-        inFlight = undefined;
-      }
-    })());
 }

@@ -10,6 +10,7 @@ import { createSources, sourceUrls } from "./sources/registry.js";
 import { openPriorityIndex } from "./store/priority-index.js";
 import type { Source } from "./sources/source.js";
 import { createKeyvAdvisoryStore } from "./store/keyv-advisory-store.js";
+import { createChannelService, type ChannelService } from "./channels/channel-service.js";
 import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
 import { createKeyvCursorStore } from "./store/keyv-cursor-store.js";
 import { createKeyvDigestQueue } from "./store/keyv-digest-queue.js";
@@ -17,7 +18,7 @@ import { createKeyvPypiFacts } from "./store/keyv-pypi-facts.js";
 import type { PypiFactsStore } from "./sources/pypi/pypi-facts-store.js";
 import { openOutbox } from "./store/outbox.js";
 import { openDb, type Db } from "./store/open.js";
-import type { AdvisoryStore, ChannelStore, CursorStore, Delivery, DigestQueue, Outbox } from "./store/ports.js";
+import type { AdvisoryStore, CursorStore, Delivery, DigestQueue, Outbox } from "./store/ports.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import type { QueueDelivery } from "./queue/queue-delivery.js";
 import type { Redis } from "ioredis";
@@ -26,7 +27,8 @@ import type { Redis } from "ioredis";
 export interface Services {
   readonly db: Db;
   readonly advisories: AdvisoryStore;
-  readonly channels: ChannelStore;
+  /** The channel records and the watch index, kept in step (channels/channel-service.ts). */
+  readonly channels: ChannelService;
   readonly cursors: CursorStore;
   /** The embedded outbox (drained by the in-process dispatcher when there is no QUEUE_URL). */
   readonly outbox: Outbox;
@@ -57,14 +59,15 @@ export interface ServiceOptions {
 export async function openServices(config: Config, log: Logger, clock: Clock, opts: ServiceOptions = {}): Promise<Services> {
   const db = await openDb(config.storeUrl, () => clock.now());
   const advisories = createKeyvAdvisoryStore(db, clock);
-  const channels = createKeyvChannelStore(db);
+  const channelStore = createKeyvChannelStore(db);
   const cursors = createKeyvCursorStore(db);
   const outbox = await openOutbox(db);
   const queue = config.queueUrl ? await openQueue(config.queueUrl, log) : undefined;
   const delivery: Delivery = queue?.delivery ?? outbox;
   const metrics = createMetrics({ defaults: opts.processMetrics ?? false });
   const digests = createKeyvDigestQueue(db);
-  const index = WatchIndex.from(await channels.list());
+  const index = WatchIndex.from(await channelStore.list());
+  const channels = createChannelService(channelStore, index);
   const http = createHttpClient({ allowedPrefixes: sourceUrls(config), timeoutMs: config.httpTimeoutSeconds * 1000 });
   const priority = await openPriorityIndex(db);
   const ingest = createIngest({ advisories, delivery, digests, index, clock, log, priority, metrics, ...(opts.onEvent && { onEvent: opts.onEvent }) });

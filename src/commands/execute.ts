@@ -9,9 +9,9 @@ import type { Clock } from "../clock.js";
 import { errorMessage, UserInputError } from "../errors.js";
 import { findAffecting, formatFinding } from "../lookup.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
-import type { WatchIndex } from "../matching/watch-index.js";
 import { reply, type Reply } from "../render/notification.js";
-import type { AdvisoryStore, ChannelStore, CursorStore, Delivery } from "../store/ports.js";
+import type { ChannelService } from "../channels/channel-service.js";
+import type { AdvisoryStore, CursorStore, Delivery } from "../store/ports.js";
 import { createMirrorProbe } from "../mirror-probe.js";
 import { describeWriteFailure, isStorageFailure, type WriteHealth } from "../store/write-health.js";
 import { cannotTell, mirrorState, staleness } from "../mirror-state.js";
@@ -30,11 +30,11 @@ export interface IncomingCommand {
 export type CommandHandler = (cmd: IncomingCommand) => Promise<Reply>;
 
 export interface CommandDeps {
-  readonly channels: ChannelStore;
+  /** Changes go through the service, which keeps the watch index in step. */
+  readonly channels: ChannelService;
   readonly advisories: AdvisoryStore;
   readonly cursors: CursorStore;
   readonly delivery: Delivery;
-  readonly index: WatchIndex;
   readonly clock: Clock;
   /** Prefix shown in help, e.g. "/pysec " on Slack. */
   readonly helpPrefix?: string;
@@ -49,7 +49,7 @@ export interface CommandDeps {
 }
 
 export function createCommandHandler(deps: CommandDeps): CommandHandler {
-  const { channels, index } = deps;
+  const { channels } = deps;
 
   function withinLimit(c: Channel): Channel {
     if (c.watches.length > LIMITS.watchesPerChannel) {
@@ -58,11 +58,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
     return c;
   }
 
-  async function change(key: ChannelKey, fn: (c: Channel) => Channel): Promise<Channel> {
-    const next = await channels.update(key, fn);
-    index.set(next);
-    return next;
-  }
+  const change = (key: ChannelKey, fn: (c: Channel) => Channel): Promise<Channel> => channels.update(key, fn);
 
   const mirror = createMirrorProbe({ ...deps, staleHours: deps.mirrorStaleHours ?? 24 });
 

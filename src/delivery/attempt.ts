@@ -4,7 +4,8 @@ import { ChannelMovedError, errorMessage, PermanentDeliveryError, RateLimitedErr
 import type { Logger } from "../log.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import type { Metrics } from "../metrics.js";
-import type { ChannelStore, Delivery, MessageRef, OutboxItem } from "../store/ports.js";
+import type { ChannelService } from "../channels/channel-service.js";
+import type { Delivery, MessageRef, OutboxItem } from "../store/ports.js";
 import type { ChatAdapter } from "./chat-adapter.js";
 
 /** What became of one delivery attempt; the queue that holds the item decides what happens next. */
@@ -22,7 +23,8 @@ export type Attempt =
 export interface AttemptDeps {
   /** Re-queues a moved chat's message; reads who was told, for edits. */
   readonly delivery: Pick<Delivery, "put" | "told">;
-  readonly channels: ChannelStore;
+  /** Pausing and moving a channel go through the service, which keeps the index in step. */
+  readonly channels: Pick<ChannelService, "update" | "move">;
   readonly index: WatchIndex;
   readonly adapters: ReadonlyMap<string, ChatAdapter>;
   readonly clock: Clock;
@@ -64,15 +66,12 @@ export function createAttempt(deps: AttemptDeps): (item: OutboxItem) => Promise<
 
   async function classify(item: OutboxItem, err: unknown): Promise<Attempt> {
     if (err instanceof PermanentDeliveryError) {
-      const c = await deps.channels.update(item.channel, (ch) => ({ ...ch, paused: { at: clock.now().toISOString(), reason: err.message } }));
-      deps.index.set(c);
+      await deps.channels.update(item.channel, (ch) => ({ ...ch, paused: { at: clock.now().toISOString(), reason: err.message } }));
       log.warn({ channel: item.channel, reason: err.message }, "delivery failed permanently; channel paused");
       return { kind: "permanent", reason: err.message };
     }
     if (err instanceof ChannelMovedError) {
-      const moved = await deps.channels.move(err.from, err.to);
-      deps.index.delete(err.from);
-      if (moved) deps.index.set(moved);
+      await deps.channels.move(err.from, err.to);
       await deps.delivery.put({ channel: err.to, advisoryId: item.advisoryId, revision: item.revision, message: item.message }, clock.now());
       log.info({ from: err.from, to: err.to }, "chat moved; subscription moved with it");
       return { kind: "moved" };

@@ -4,17 +4,16 @@ import type { Clock } from "../clock.js";
 import { nextLocal } from "../delivery/routing.js";
 import { errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
-import type { WatchIndex } from "../matching/watch-index.js";
 import { allClearText, buildDigest } from "../render/digest.js";
 import { createMirrorProbe, type MirrorProbeDeps } from "../mirror-probe.js";
 import { reply } from "../render/notification.js";
-import type { ChannelStore, Delivery, DigestQueue } from "../store/ports.js";
+import type { ChannelService } from "../channels/channel-service.js";
+import type { Delivery, DigestQueue } from "../store/ports.js";
 
 export interface DigestSchedulerDeps extends Omit<MirrorProbeDeps, "staleHours"> {
-  readonly channels: ChannelStore;
+  readonly channels: ChannelService;
   readonly digests: DigestQueue;
   readonly delivery: Delivery;
-  readonly index: WatchIndex;
   readonly clock: Clock;
   readonly log: Logger;
   /** Longest plain text one message may carry on a platform (undefined: no such platform running). */
@@ -60,8 +59,7 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
       await delivery.put({ channel: channel.key, advisoryId: `digest:${due.toISOString()}`, revision: i + 1, message: reply(text) }, clock.now());
     }
     await digests.remove(channel.key, entries);
-    const updated = await channels.update(channel.key, (c) => ({ ...c, lastDigestAt: due.toISOString() }));
-    deps.index.set(updated);
+    await channels.update(channel.key, (c) => ({ ...c, lastDigestAt: due.toISOString() }));
     return texts.length > 0;
   }
 
@@ -72,7 +70,7 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
       if (channel.mode !== "digest" || channel.paused) continue;
       if (!channel.lastDigestAt) {
         // First sight of a digest channel: count from now.
-        deps.index.set(await channels.update(channel.key, (c) => ({ ...c, lastDigestAt: now.toISOString() })));
+        await channels.update(channel.key, (c) => ({ ...c, lastDigestAt: now.toISOString() }));
         continue;
       }
       const due = lastDue(channel, new Date(channel.lastDigestAt), now);

@@ -6,13 +6,13 @@ import { createKeyvChannelStore } from "../../../src/store/keyv-channel-store.js
 import { createKeyvCursorStore } from "../../../src/store/keyv-cursor-store.js";
 import { createKeyvOutbox } from "../../../src/store/keyv-outbox.js";
 import { openDb } from "../../../src/store/open.js";
-import type { ChannelStore } from "../../../src/store/ports.js";
+import { createChannelService, type ChannelService } from "../../../src/channels/channel-service.js";
 import { parsePypaYaml } from "../../../src/advisory/osv-schema.js";
 import { readFixture } from "../../helpers/fixtures.js";
 import { ManualClock } from "../../helpers/manual-clock.js";
 
 let handle: CommandHandler;
-let channels: ChannelStore;
+let channels: ChannelService;
 let index: WatchIndex;
 
 const run = async (text: string, canManage = true, channel = "console:x") => (await handle({ channel, user: "u", canManage, text })).text;
@@ -25,9 +25,9 @@ beforeEach(async () => {
     [["requests", "PYSEC-2023-74"], ["requests", "PYSEC-2018-28"], ["django", "PYSEC-2011-1"]].map(([p, id]) => parsePypaYaml(readFixture("pypa", "vulns", p!, `${id}.yaml`))),
     { quiet: true },
   );
-  channels = createKeyvChannelStore(db);
   index = new WatchIndex();
-  handle = createCommandHandler({ channels, advisories, cursors: createKeyvCursorStore(db), delivery: createKeyvOutbox(db), index, clock });
+  channels = createChannelService(createKeyvChannelStore(db), index);
+  handle = createCommandHandler({ channels, advisories, cursors: createKeyvCursorStore(db), delivery: createKeyvOutbox(db), clock });
 });
 
 describe("command core", () => {

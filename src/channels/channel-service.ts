@@ -1,0 +1,49 @@
+import type { Channel, ChannelKey } from "../channel.js";
+import type { WatchIndex } from "../matching/watch-index.js";
+import type { ChannelStore } from "../store/ports.js";
+
+/**
+ * The one owner of the channel records and of the watch index built from them: every change is
+ * persisted and then applied to the index here, so no caller keeps the two in step by hand.
+ * Instances sharing a store reload the index from here when the store's revision moved.
+ */
+export interface ChannelService extends ChannelStore {
+  /** Reloads the index if another instance changed a channel since the last look. */
+  refresh(): Promise<void>;
+}
+
+export function createChannelService(store: ChannelStore, index: WatchIndex): ChannelService {
+  let seen: string | undefined;
+  let inFlight: Promise<void> | undefined;
+  return {
+    get: (key: ChannelKey) => store.get(key),
+    list: () => store.list(),
+    revision: () => store.revision(),
+    async update(key, fn) {
+      const next = await store.update(key, fn);
+      index.set(next);
+      return next;
+    },
+    async putMany(channels: readonly Channel[]) {
+      await store.putMany(channels);
+      for (const c of channels) index.set(c);
+    },
+    async move(from, to) {
+      const moved = await store.move(from, to);
+      index.delete(from);
+      if (moved) index.set(moved);
+      return moved;
+    },
+    refresh: () =>
+      (inFlight ??= (async () => {
+        try {
+          const revision = await store.revision();
+          if (revision === seen) return;
+          seen = revision;
+          index.sync(await store.list());
+        } finally {
+          inFlight = undefined;
+        }
+      })()),
+  };
+}
