@@ -3,6 +3,7 @@ import { osvUrl } from "./advisory/ids.js";
 import { RATINGS, severityOf, type Severity } from "./advisory/severity.js";
 import { affects, type Effect } from "./matching/affects.js";
 import type { Watch } from "./matching/specifiers.js";
+import { severityLabel } from "./message.js";
 import type { AdvisoryStore } from "./store/ports.js";
 
 export interface Finding {
@@ -35,10 +36,6 @@ export function naturalOrder(a: string, b: string): number {
   return a.localeCompare(b, "en", { numeric: true });
 }
 
-export function severityLabel(s: Severity): string {
-  if (s.rating === "unknown") return "severity not rated";
-  return s.score !== undefined ? `${s.rating} ${s.score.toFixed(1)}` : s.rating;
-}
 
 /** One plain-text line per finding, for replies and the CLI; `pin`: the version asked about, as written. */
 export function formatFinding(f: Finding, pin?: string): string {

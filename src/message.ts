@@ -45,3 +45,9 @@ export interface Reply {
   /** Another page of this answer follows on "more" (commands/pager.ts): adapters with buttons offer one. */
   readonly more?: boolean;
 }
+
+/** "high 8.1", "critical", or "severity not rated": how every surface names a severity. */
+export function severityLabel(s: Severity): string {
+  if (s.rating === "unknown") return "severity not rated";
+  return s.score !== undefined ? `${s.rating} ${s.score.toFixed(1)}` : s.rating;
+}

@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { createInterface, type Interface } from "node:readline";
-import { MAX_IMPORT_CHARS } from "../../src/commands/parse.js";
+import { MAX_IMPORT_CHARS, type Attachment } from "../../src/commands/parse.js";
 import type { Readable, Writable } from "node:stream";
 import { NotSupportedError, PermanentDeliveryError } from "../../src/errors.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
@@ -11,14 +11,15 @@ export const CONSOLE_CHANNEL = "console:local";
 const IMPORT_LINE = /^\s*watch\s+-r\s+(\S+)\s*$/i;
 
 /** On the console, `watch -r <path>` names a file on this machine: its text follows the command to the core. */
-async function withFileContents(line: string): Promise<string> {
+/** `watch -r <path>` on the console reads the file: the command goes on with it attached. */
+async function withFileContents(line: string): Promise<{ text: string; attachment?: Attachment }> {
   const m = IMPORT_LINE.exec(line);
-  if (!m) return line;
+  if (!m) return { text: line };
   const path = m[1]!;
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw new Error(`${path}: no such file`);
   if (info.size > MAX_IMPORT_CHARS) throw new Error(`${path} is larger than ${MAX_IMPORT_CHARS / 1024} KB`);
-  return `watch -r ${path}\n${await readFile(path, "utf8")}`;
+  return { text: line, attachment: { label: path, text: await readFile(path, "utf8") } };
 }
 
 export interface ConsoleAdapterOptions {
@@ -45,7 +46,7 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
         if (!line.trim()) return;
         previous = previous.then(() =>
           withFileContents(line)
-            .then((text) => onCommand({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text }))
+            .then((cmd) => onCommand({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, ...cmd }))
             .then((reply) => print(render(reply)))
             .catch((err: unknown) => print(`error: ${(err as Error).message}`)),
         );

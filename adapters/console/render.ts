@@ -1,5 +1,5 @@
 import { signalsLine, type Notification, type Reply } from "../../src/render/notification.js";
-import { severityLabel } from "../../src/lookup.js";
+import { severityLabel } from "../../src/message.js";
 import { neutralize } from "../../src/render/text.js";
 
 // Advisory text is public input: control characters (terminal escape sequences) must not reach the terminal.

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CommandHandler } from "../../src/commands/execute.js";
-import { labelFromFileName } from "../../src/commands/parse.js";
+import { labelFromFileName, type Attachment } from "../../src/commands/parse.js";
 import type { Clock } from "../../src/clock.js";
 import { UserInputError } from "../../src/errors.js";
 import { reply } from "../../src/render/notification.js";
@@ -45,15 +45,15 @@ export interface InteractionDeps {
   readonly download: (url: string) => Promise<string>;
 }
 
-/** `/pysec watch file:<attachment>` → the import command with the file's text, or undefined when no file is attached. */
-async function attachedImport(i: Interaction, deps: InteractionDeps): Promise<string | undefined> {
+/** `/pysec watch file:<attachment>` → the file under its label, or undefined when no file is attached. */
+async function attachedImport(i: Interaction, deps: InteractionDeps): Promise<Attachment | undefined> {
   const sub = i.data?.options?.[0];
   const fileId = sub?.name === "watch" ? sub.options?.find((o) => o.name === "file")?.value : undefined;
   if (fileId === undefined) return undefined;
   const file = i.data?.resolved?.attachments?.[String(fileId)];
   if (!file) throw new UserInputError("The attached file is missing from the interaction.");
   const label = String(sub?.options?.find((o) => o.name === "label")?.value ?? labelFromFileName(file.filename));
-  return `watch -r ${label}\n${await deps.download(file.url)}`;
+  return { label, text: await deps.download(file.url) };
 }
 
 /** How a response reaches Discord: the HTTP answer or the callback endpoint, then edits of @original. */
@@ -91,7 +91,7 @@ export async function handleInteraction(raw: unknown, deps: InteractionDeps, res
   const imported = attachedImport(i, deps);
   const sub = cmd.text.split(" ")[0]!;
   const work = imported
-    .then((text) => deps.onCommand({ ...incoming, text: text ?? cmd.text }))
+    .then((attachment) => deps.onCommand({ ...incoming, text: cmd.text, ...(attachment && { attachment }) }))
     .catch((err: unknown) => reply(err instanceof UserInputError ? err.message : "I could not read that file; please try again or paste its text.", true));
   const timer = new AbortController();
   const winner = await Promise.race([work.then((reply) => ({ reply })), deps.clock.sleep(deps.deferAfterMs, timer.signal).then(() => undefined)]);

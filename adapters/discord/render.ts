@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { signalsLine, type Notification, type Reply } from "../../src/render/notification.js";
 import { safeUrl, splitLines, trimAtWord } from "../../src/render/text.js";
-import { severityLabel } from "../../src/lookup.js";
+import { severityLabel } from "../../src/message.js";
 import { escapeDiscord } from "./escape.js";
 
 /** Discord's documented limits (message resource). */

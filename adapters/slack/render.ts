@@ -1,6 +1,6 @@
 import { signalsLine, type Notification, type Reply } from "../../src/render/notification.js";
 import { safeUrl, splitLines, trimAtWord } from "../../src/render/text.js";
-import { severityLabel } from "../../src/lookup.js";
+import { severityLabel } from "../../src/message.js";
 import { escapeMrkdwn } from "./escape.js";
 
 /** Block Kit limits: 50 blocks, 3000 per section text, 2000 per field, 150 per header, 75 per button label. */

@@ -158,7 +158,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
       } catch (err) {
         return answer(err instanceof UserInputError ? err.message : "I could not download that file; please try again or paste its text.", true);
       }
-      const r = await onCommand({ channel: `slack:${e.channel}`, user: e.user, canManage: await mayManage(e.user), text: `watch -r ${label}\n${text}` });
+      const r = await onCommand({ channel: `slack:${e.channel}`, user: e.user, canManage: await mayManage(e.user), text: e.text ?? "watch -r", attachment: { label, text } });
       await answer(r.text, r.ephemeral);
     });
     // The "Next page" button of a paged answer: the next page, to the person who pressed it.

@@ -1,6 +1,6 @@
 import { signalsLine, type Notification, type Reply } from "../../src/render/notification.js";
 import { safeUrl, splitLines, trimAtWord } from "../../src/render/text.js";
-import { severityLabel } from "../../src/lookup.js";
+import { severityLabel } from "../../src/message.js";
 import { escapeHtml } from "./escape.js";
 
 /** sendMessage / editMessageText text limit, counted after entity parsing; we count the HTML, which is longer. */

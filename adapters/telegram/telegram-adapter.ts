@@ -147,7 +147,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
       } catch (err) {
         return answer(ctx, err instanceof UserInputError ? err.message : "I could not download that file; please try again or paste its text.");
       }
-      const reply = await onCommand({ channel: `telegram:${ctx.chat.id}`, user: String(ctx.from?.id ?? "unknown"), canManage: await mayManage(ctx), text: `watch -r ${label}\n${text}` });
+      const reply = await onCommand({ channel: `telegram:${ctx.chat.id}`, user: String(ctx.from?.id ?? "unknown"), canManage: await mayManage(ctx), text: ctx.message.caption ?? "/watch -r", attachment: { label, text } });
       await answer(ctx, reply.text, reply.more);
     });
     bot.callbackQuery("p:more", async (ctx) => {

@@ -17,7 +17,7 @@ import { describeWriteFailure, isStorageFailure, type WriteHealth } from "../sto
 import { cannotTell, mirrorState, staleness } from "../mirror-state.js";
 import { signReportToken } from "../web/report-token.js";
 import { helpFor, helpText } from "./help.js";
-import { MANAGING, parseCommand, type Command } from "./parse.js";
+import { importCommand, MANAGING, parseCommand, type Attachment, type Command } from "./parse.js";
 
 /** A command as an adapter hands it over; the adapter decides whether the user may manage the channel. */
 export interface IncomingCommand {
@@ -25,6 +25,8 @@ export interface IncomingCommand {
   readonly user: string;
   readonly canManage: boolean;
   readonly text: string;
+  /** A dependency file sent with the command (an upload): watched under its label, as `watch -r` would. */
+  readonly attachment?: Attachment;
 }
 
 export type CommandHandler = (cmd: IncomingCommand) => Promise<Reply>;
@@ -231,7 +233,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
 
   return async (incoming) => {
     try {
-      const cmd = parseCommand(incoming.text);
+      const cmd = incoming.attachment ? importCommand(incoming.attachment) : parseCommand(incoming.text);
       if (MANAGING.has(cmd.name) && !incoming.canManage) {
         return reply("Only people who can manage this channel may change what it watches. Anyone may use lookup.", true);
       }

@@ -113,6 +113,19 @@ function exactlyOne(args: string[], usage: string): string {
   return args[0]!;
 }
 
+/** A dependency file to watch, pasted after `watch -r <label>` or handed over by an adapter (an uploaded file). */
+export interface Attachment {
+  readonly label: string;
+  readonly text: string;
+}
+
+/** The import command for a file, checked as a pasted one is: its label, its size, some text. */
+export function importCommand(file: Attachment): Command {
+  if (file.text.length > MAX_IMPORT_CHARS) throw new UserInputError(`That file is ${file.text.length} characters; the limit is ${MAX_IMPORT_CHARS}.`);
+  if (!file.text.trim()) throw new UserInputError(`Paste the file's text after "watch -r ${file.label}" on the next lines.`);
+  return { name: "import", label: label(file.label), text: file.text };
+}
+
 /** Parses one command line (without the platform's prefix). Throws UserInputError with a message for the person. */
 export function parseCommand(input: string): Command {
   // "/pysec list" (as Slack and Discord users type it) is "list".
@@ -120,10 +133,7 @@ export function parseCommand(input: string): Command {
   const imported = /^\s*\/?(un)?watch\s+-r\s+(\S+)[^\S\n]*(?:\n([\s\S]*))?$/i.exec(input);
   if (imported) {
     if (imported[1]) return { name: "unwatch-label", label: label(imported[2]) };
-    if (input.length > MAX_IMPORT_CHARS) throw new UserInputError(`That file is ${input.length} characters; the limit is ${MAX_IMPORT_CHARS}.`);
-    const text = imported[3] ?? "";
-    if (!text.trim()) throw new UserInputError(`Paste the file's text after "watch -r ${imported[2]}" on the next lines.`);
-    return { name: "import", label: label(imported[2]), text };
+    return importCommand({ label: imported[2]!, text: imported[3] ?? "" });
   }
   if (input.length > LIMITS.inputChars) throw new UserInputError(`That is ${input.length} characters; the limit is ${LIMITS.inputChars}.`);
   const [rawName = "help", ...args] = input.trim().replace(/^\//, "").split(/\s+/).filter(Boolean);

@@ -1,6 +1,6 @@
 import { cannotTell, staleness, type MirrorState } from "../mirror-state.js";
 import { RATINGS } from "../advisory/severity.js";
-import { severityLabel } from "../lookup.js";
+import { severityLabel } from "../message.js";
 import type { DigestEntry } from "../store/ports.js";
 import type { Notification } from "./notification.js";
 import { trimAtWord } from "./text.js";

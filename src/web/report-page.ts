@@ -1,7 +1,8 @@
 import { RATINGS, type Severity } from "../advisory/severity.js";
 import { activeMutes, describeMute, isMutedFor, type Channel } from "../channel.js";
 import { smallestFix } from "../commands/package-summary.js";
-import { findAffecting, severityLabel, type Finding } from "../lookup.js";
+import { findAffecting, type Finding } from "../lookup.js";
+import { severityLabel } from "../message.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
 import { describeMirror, type MirrorState } from "../mirror-state.js";
 import type { AdvisoryStore, Delivery } from "../store/ports.js";
