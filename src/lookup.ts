@@ -1,6 +1,6 @@
 import type { StoredAdvisory } from "./advisory/diff.js";
 import { osvUrl } from "./advisory/ids.js";
-import { RATINGS, severityOf, type Severity } from "./advisory/severity.js";
+import { severityOf, severityRank, type Severity } from "./advisory/severity.js";
 import { affects, type Effect } from "./matching/affects.js";
 import type { Watch } from "./matching/specifiers.js";
 import { severityLabel } from "./message.js";
@@ -10,10 +10,6 @@ export interface Finding {
   readonly stored: StoredAdvisory;
   readonly effect: Effect;
   readonly severity: Severity;
-}
-
-function rank(s: Severity): number {
-  return s.rating === "unknown" ? -1 : RATINGS.indexOf(s.rating);
 }
 
 /** Advisories in the mirror that affect a watch (or a pinned version), most severe first. */
@@ -28,7 +24,7 @@ export function affectingOf(candidates: readonly StoredAdvisory[], watch: Watch)
     const effect = affects(stored.advisory, watch);
     if (effect.affected) found.push({ stored, effect, severity: severityOf(stored.advisory) });
   }
-  return found.sort((a, b) => rank(b.severity) - rank(a.severity) || naturalOrder(a.stored.advisory.id, b.stored.advisory.id));
+  return found.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || naturalOrder(a.stored.advisory.id, b.stored.advisory.id));
 }
 
 /** Ids as people count them: PYSEC-2023-61 before PYSEC-2023-226. */

@@ -67,3 +67,8 @@ export function meetsFloor(rating: Rating, floor: (typeof RATINGS)[number] | "an
   if (floor === "any" || rating === "unknown") return true;
   return RATINGS.indexOf(rating) >= RATINGS.indexOf(floor);
 }
+
+/** Severities in order, for sorting most severe first: unrated below every rating. */
+export function severityRank(s: Pick<Severity, "rating">): number {
+  return s.rating === "unknown" ? -1 : RATINGS.indexOf(s.rating);
+}

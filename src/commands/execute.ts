@@ -60,7 +60,6 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
     return c;
   }
 
-  const change = (key: ChannelKey, fn: (c: Channel) => Channel): Promise<Channel> => channels.update(key, fn);
 
   const mirror = createMirrorProbe({ ...deps, staleHours: deps.mirrorStaleHours ?? 24 });
 
@@ -83,7 +82,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       case "help":
         return reply(cmd.topic ? helpFor(cmd.topic, deps.helpPrefix) : helpText(deps.helpPrefix), true);
       case "watch": {
-        await change(key, (c) => {
+        await channels.update(key, (c) => {
           // A plain watch replaces the channel's own watch of that package; imported (labelled) ones stay.
           const names = new Set(cmd.watches.map((w) => w.name));
           const kept = c.watches.filter((w) => w.label !== undefined || !names.has(w.name));
@@ -96,7 +95,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         const parsed = parseDependencyFile(cmd.text, cmd.label);
         const next = parsed.watches.map((w) => ({ ...w, label: cmd.label }));
         let before: Watch[] = [];
-        await change(key, (c) => {
+        await channels.update(key, (c) => {
           before = c.watches.filter((w) => w.label === cmd.label);
           return withinLimit({ ...c, watches: [...c.watches.filter((w) => w.label !== cmd.label), ...next] });
         });
@@ -106,7 +105,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       }
       case "unwatch-label": {
         let removed = 0;
-        await change(key, (c) => {
+        await channels.update(key, (c) => {
           removed = c.watches.filter((w) => w.label === cmd.label).length;
           return { ...c, watches: c.watches.filter((w) => w.label !== cmd.label) };
         });
@@ -115,7 +114,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       case "unwatch": {
         const gone = new Set<NormalizedName>(cmd.names);
         let removed: string[] = [];
-        await change(key, (c) => {
+        await channels.update(key, (c) => {
           removed = c.watches.filter((w) => gone.has(w.name)).map(watchText);
           return { ...c, watches: c.watches.filter((w) => !gone.has(w.name)) };
         });
@@ -154,10 +153,10 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       }
       case "mode":
         // Digests count from the moment a channel switches to them.
-        await change(key, (c) => (c.mode === cmd.mode ? c : { ...c, mode: cmd.mode, lastDigestAt: deps.clock.now().toISOString() }));
+        await channels.update(key, (c) => (c.mode === cmd.mode ? c : { ...c, mode: cmd.mode, lastDigestAt: deps.clock.now().toISOString() }));
         return reply(cmd.mode === "live" ? "Alerts will be posted as they arrive." : "Alerts will be collected into one daily digest.");
       case "digest-time": {
-        await change(key, (c) => {
+        await channels.update(key, (c) => {
           const { digestDay: _old, ...rest } = c;
           return { ...rest, digestTime: cmd.time, timezone: cmd.timezone, ...(cmd.day && { digestDay: cmd.day }) };
         });
@@ -166,27 +165,27 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       }
       case "quiet": {
         const window = cmd.window;
-        await change(key, (c) => {
+        await channels.update(key, (c) => {
           const { quiet: _old, ...rest } = c;
           return window ? { ...rest, quiet: window } : rest;
         });
         return reply(window ? `Live alerts will wait from ${window.from} to ${window.to} (channel timezone); malicious-package alerts still come at once.` : "Quiet hours are off.");
       }
       case "urgent":
-        await change(key, (c) => ({ ...c, urgent: cmd.urgent }));
+        await channels.update(key, (c) => ({ ...c, urgent: cmd.urgent }));
         return reply(cmd.urgent === "live" ? "Malicious-package and critical advisories will be posted at once, even in digest mode." : "Malicious-package and critical advisories will wait for the digest too.");
       case "signals":
-        await change(key, (c) => ({ ...c, signals: cmd.level }));
+        await channels.update(key, (c) => ({ ...c, signals: cmd.level }));
         return reply(cmd.level === "off" ? "PyPI's own warnings are off (advisories still come)." : cmd.level === "security" ? "Only PyPI warnings that point at a possible compromise will be posted: quarantine, lost attestations, a changed publisher." : "Every PyPI warning will be posted: quarantine, yanked pins, lost attestations, publisher and license changes, archived or deprecated and brand-new projects.");
       case "all-clear":
-        await change(key, (c) => ({ ...c, allClear: cmd.on }));
+        await channels.update(key, (c) => ({ ...c, allClear: cmd.on }));
         return reply(cmd.on ? "The digest will say \"all clear\" on days with nothing new." : "No digest will be posted on days with nothing new.");
       case "severity":
-        await change(key, (c) => ({ ...c, severity: cmd.floor }));
+        await channels.update(key, (c) => ({ ...c, severity: cmd.floor }));
         return reply(cmd.floor === "any" ? "Alerts of every severity will be posted." : `Only ${cmd.floor} severity and above will be posted (unrated advisories still are).`);
       case "mute": {
         const m = cmd.mute;
-        await change(key, (c) => {
+        await channels.update(key, (c) => {
           // "until" holds through that whole UTC day (activeMutes): today is the earliest it can be.
           const today = deps.clock.now().toISOString().slice(0, 10);
           if (m.until && m.until < today) throw new UserInputError(`"${m.until}" is in the past (today is ${today}, UTC); give a date from today on, or leave "until" out to mute for good.`);
@@ -199,23 +198,23 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
       }
       case "unmute": {
         let had = false;
-        await change(key, (c) => {
+        await channels.update(key, (c) => {
           had = c.mutes.some((x) => x.target === cmd.target);
           return { ...c, mutes: c.mutes.filter((x) => x.target !== cmd.target) };
         });
         return reply(had ? `${cmd.target} is no longer muted.` : `${cmd.target} was not muted.`);
       }
       case "fixed-only":
-        await change(key, (c) => ({ ...c, fixedOnly: cmd.on }));
+        await channels.update(key, (c) => ({ ...c, fixedOnly: cmd.on }));
         return reply(cmd.on ? "Only advisories with a fixed version will be posted (malicious packages always are)." : "Every advisory will be posted, fixed or not.");
       case "lookalikes":
-        await change(key, (c) => ({ ...c, lookalikes: cmd.on }));
+        await channels.update(key, (c) => ({ ...c, lookalikes: cmd.on }));
         return reply(cmd.on ? "You will be warned when a malicious package is published under a name one letter away from one you watch." : "Look-alike warnings are off.");
       case "kev-only":
-        await change(key, (c) => ({ ...c, kevOnly: cmd.on }));
+        await channels.update(key, (c) => ({ ...c, kevOnly: cmd.on }));
         return reply(cmd.on ? "Only advisories known to be exploited (CISA KEV) will be posted (malicious packages always are)." : "Advisories are posted whether or not they are known to be exploited.");
       case "epss":
-        await change(key, (c) => ({ ...c, epssFloor: cmd.floor }));
+        await channels.update(key, (c) => ({ ...c, epssFloor: cmd.floor }));
         return reply(cmd.floor === 0 ? "No EPSS floor." : `Only advisories with an EPSS probability of at least ${cmd.floor} will be posted (advisories without a score still are).`);
       case "status":
         return reply(await statusText(deps, key));

@@ -1,4 +1,4 @@
-import { RATINGS } from "../advisory/severity.js";
+import { severityRank } from "../advisory/severity.js";
 import type { Finding } from "../lookup.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
 import { cannotTell, type MirrorState } from "../mirror-state.js";
@@ -24,7 +24,7 @@ export function diffWatches(before: readonly Watch[], after: readonly Watch[]): 
 
 type Found = { readonly watch: Watch; readonly findings: readonly Finding[] };
 
-const worst = (f: Found) => Math.max(...f.findings.map((x) => (x.severity.rating === "unknown" ? -1 : RATINGS.indexOf(x.severity.rating))));
+const worst = (f: Found) => Math.max(...f.findings.map((x) => severityRank(x.severity)));
 
 /**
  * One line per affected watch (most severe first) with the smallest upgrade that fixes what is

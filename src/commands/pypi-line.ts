@@ -1,7 +1,6 @@
 import type { Watch } from "../matching/specifiers.js";
 import { pinnedVersion } from "../matching/upgrade.js";
-import { firstRelease, installable, type PypiFacts } from "../sources/pypi/pypi-facts.js";
-import { YOUNG_DAYS } from "../sources/pypi/pypi-signals.js";
+import { firstRelease, installable, youngDays, type PypiFacts } from "../sources/pypi/pypi-facts.js";
 
 /** What PyPI says about a watch's release, for answers and audit (no network: from the stored facts). */
 export interface PypiView {
@@ -21,7 +20,7 @@ export function pypiView(facts: PypiFacts, watch: Watch, now: Date): PypiView {
   const pin = pinnedVersion(watch);
   const release = pin ? facts.releases[pin] : undefined;
   const first = firstRelease(facts);
-  const days = first ? Math.floor((now.getTime() - Date.parse(first)) / 86_400_000) : undefined;
+  const days = youngDays(facts, now);
   const repository = pin ? facts.publishers[pin]?.repository : undefined;
   const latest = installable(facts)[0];
   return {
@@ -33,7 +32,7 @@ export function pypiView(facts: PypiFacts, watch: Watch, now: Date): PypiView {
     ...(release && { provenance: Boolean(release.provenanceUrl) }),
     ...(repository && { repository }),
     ...(first && { firstReleased: first.slice(0, 10) }),
-    ...(days !== undefined && days >= 0 && days < YOUNG_DAYS && { youngDays: days }),
+    ...(days !== undefined && { youngDays: days }),
   };
 }
 

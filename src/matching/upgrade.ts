@@ -15,14 +15,18 @@ export function pinnedVersion(watch: Watch): string | undefined {
   return m && isVersion(m[1]!) ? m[1]! : undefined;
 }
 
+/** An alpha, beta, rc or dev release. */
+export function isPrerelease(v: string): boolean {
+  return explain(v)?.is_prerelease ?? false;
+}
+
 /**
  * The versions above `pin` that upgrade advice may name, ascending: no pre-release (alpha, beta,
  * rc, dev) unless the pin is one itself.
  */
 export function upgradeCandidates(pin: string, versions: readonly string[]): string[] {
-  const pre = (v: string) => explain(v)?.is_prerelease ?? false;
-  const allowPre = pre(pin);
-  return [...new Set(versions)].filter((v) => isVersion(v) && cmp(v, pin) > 0 && (allowPre || !pre(v))).sort(cmp);
+  const allowPre = isPrerelease(pin);
+  return [...new Set(versions)].filter((v) => isVersion(v) && cmp(v, pin) > 0 && (allowPre || !isPrerelease(v))).sort(cmp);
 }
 
 /** For a pinned watch (`name==version`), the smallest fixed version above the pin, same major version first. */

@@ -1,15 +1,11 @@
 import { cannotTell, staleness, type MirrorState } from "../mirror-state.js";
-import { RATINGS } from "../advisory/severity.js";
+import { severityRank } from "../advisory/severity.js";
 import { severityLabel } from "../message.js";
 import type { DigestEntry } from "../store/ports.js";
 import type { Notification } from "./notification.js";
 import { trimAtWord } from "./text.js";
 
 const MAX_PARTS = 10;
-
-function rank(n: Notification): number {
-  return n.severity.rating === "unknown" ? -1 : RATINGS.indexOf(n.severity.rating);
-}
 
 /** One self-contained entry: id, severity, aliases, summary, affected/fixed versions, link. */
 function entryText(n: Notification, room: number): string {
@@ -30,8 +26,8 @@ export function buildDigest(entries: readonly DigestEntry[], title: string, maxL
   const byPackage = new Map<string, Notification[]>();
   for (const e of entries) byPackage.set(e.notification.package, [...(byPackage.get(e.notification.package) ?? []), e.notification]);
   const packages = [...byPackage.entries()]
-    .map(([pkg, ns]) => [pkg, ns.sort((a, b) => rank(b) - rank(a) || a.advisoryId.localeCompare(b.advisoryId))] as const)
-    .sort(([a, x], [b, y]) => rank(y[0]!) - rank(x[0]!) || a.localeCompare(b));
+    .map(([pkg, ns]) => [pkg, ns.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.advisoryId.localeCompare(b.advisoryId))] as const)
+    .sort(([a, x], [b, y]) => severityRank(y[0]!.severity) - severityRank(x[0]!.severity) || a.localeCompare(b));
   const header = `${title}: ${entries.length} ${entries.length === 1 ? "advisory" : "advisories"} for ${byPackage.size} ${byPackage.size === 1 ? "package" : "packages"}`;
   const parts: string[] = [];
   let current = header;

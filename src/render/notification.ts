@@ -5,6 +5,7 @@ import { severityOf } from "../advisory/severity.js";
 import type { Effect } from "../matching/affects.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
 import { upgradeAdvice, upgradeFor } from "../matching/upgrade.js";
+import { signalKindOf } from "../sources/pypi/signal-record.js";
 import { neutralize, safeUrl } from "./text.js";
 
 /** A platform-neutral alert: everything an adapter needs to render one advisory for one channel. */
@@ -22,7 +23,7 @@ const MAX_DETAILS = 1500;
  */
 function linkOf(stored: StoredAdvisory): string {
   // PyPI's signals are built here, never read from a record: their link is the project on PYPI_URL.
-  const project = stored.advisory.id.startsWith("PYPI-") && stored.advisory.database_specific?.["pypi_signal"] ? safeUrl(stored.advisory.references[0]?.url ?? "") : undefined;
+  const project = signalKindOf(stored) ? safeUrl(stored.advisory.references[0]?.url ?? "") : undefined;
   if (project) return project;
   const url = stored.advisory.database_specific?.["url"];
   const own = typeof url === "string" && stored.advisory.id.startsWith("PSF-ANN-") ? safeUrl(url) : undefined;
@@ -33,7 +34,7 @@ export function buildNotification(event: Notification["event"], stored: StoredAd
   const a = stored.advisory;
   const details = (a.details ?? "").trim();
   const upgrade = event === "withdrawn" ? undefined : upgradeFor(watch, effect.fixed);
-  const signal = a.id.startsWith("PYPI-") && a.database_specific?.["pypi_signal"] !== undefined;
+  const signal = signalKindOf(stored) !== undefined;
   return {
     type: "notification",
     event,

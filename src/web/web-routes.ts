@@ -42,7 +42,7 @@ export function addWebRoutes(http: HttpServer, deps: WebDeps): void {
   }
   http.route("GET", "/status", async (req) => {
     if (!authorized(req.headers.authorization, req.query)) {
-      return { ...page(401, "OPS_TOKEN required", "<h1>OPS_TOKEN required</h1><p>Open this page as <code>/status?token=&lt;OPS_TOKEN&gt;</code>, or send <code>Authorization: Bearer &lt;OPS_TOKEN&gt;</code>.</p>") };
+      return page(401, "OPS_TOKEN required", "<h1>OPS_TOKEN required</h1><p>Open this page as <code>/status?token=&lt;OPS_TOKEN&gt;</code>, or send <code>Authorization: Bearer &lt;OPS_TOKEN&gt;</code>.</p>");
     }
     const [sources, mirror, advisories, deliveries, latency, depth, items] = await Promise.all([
       deps.cursors.all(), probe(), deps.advisories.count(), deps.history.deliveries24h(), deps.history.latency24h(), deps.delivery.depth(), deps.delivery.list(),

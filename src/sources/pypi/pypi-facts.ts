@@ -1,6 +1,6 @@
-import { explain } from "@renovatebot/pep440";
 import { z } from "zod";
 import { cmp, isVersion } from "../../matching/intervals.js";
+import { isPrerelease } from "../../matching/upgrade.js";
 
 /** PEP 792 project status markers; a project with none is active. */
 export const PROJECT_STATUSES = ["active", "archived", "quarantined", "deprecated"] as const;
@@ -114,14 +114,22 @@ export function parsePublisher(text: string): Publisher | null {
   return { kind: p.kind, ...(p.repository && { repository: p.repository }), ...(p.workflow && { workflow: p.workflow }) };
 }
 
-const isPre = (v: string) => explain(v)?.is_prerelease ?? false;
-
 /** Releases people install by default, newest first: not yanked, not pre-releases. */
 export function installable(facts: Pick<PypiFacts, "releases">): string[] {
-  return Object.entries(facts.releases).filter(([v, r]) => !r.yanked && !isPre(v)).map(([v]) => v).sort((a, b) => cmp(b, a));
+  return Object.entries(facts.releases).filter(([v, r]) => !r.yanked && !isPrerelease(v)).map(([v]) => v).sort((a, b) => cmp(b, a));
 }
 
 /** When the project's first file was uploaded. */
 export function firstRelease(facts: Pick<PypiFacts, "releases">): string | undefined {
   return Object.values(facts.releases).map((r) => r.uploaded).filter((u): u is string => Boolean(u)).sort()[0];
+}
+
+/** Projects younger than this get a warning ("first released N days ago"). */
+const YOUNG_DAYS = 90;
+
+/** Whole days since the first release, when that is under YOUNG_DAYS (the usual age of a typosquat). */
+export function youngDays(facts: Pick<PypiFacts, "releases">, now: Date): number | undefined {
+  const first = firstRelease(facts);
+  const days = first === undefined ? undefined : Math.floor((now.getTime() - Date.parse(first)) / 86_400_000);
+  return days !== undefined && days >= 0 && days < YOUNG_DAYS ? days : undefined;
 }

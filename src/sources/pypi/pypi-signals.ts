@@ -1,4 +1,4 @@
-import { firstRelease, installable, type PypiFacts } from "./pypi-facts.js";
+import { firstRelease, installable, youngDays, type PypiFacts } from "./pypi-facts.js";
 
 /** What a channel can ask to hear (`signals all|security|off`): security is what points at a compromise. */
 export type SignalKind = "quarantined" | "archived" | "deprecated" | "yanked" | "attestations-lost" | "publisher-changed" | "license-changed" | "new-project";
@@ -16,9 +16,6 @@ export interface PypiSignal {
   /** The project's page on the configured PyPI (set by the source). */
   readonly url?: string;
 }
-
-/** Projects younger than this get a warning ("first released N days ago"). */
-export const YOUNG_DAYS = 90;
 
 const ID = (parts: string[]) => `PYPI-${parts.join("-")}`.replace(/[^A-Za-z0-9._:-]/g, "_").slice(0, 128);
 
@@ -62,12 +59,10 @@ export function signalsOf(facts: PypiFacts, now: Date): PypiSignal[] {
       out.push({ id: ID(["LICENSE", name, latest]), kind: "license-changed", name, summary: `${name} changed its license in ${latest}: ${pl} → ${ll}`, details: `${name} ${previous} declared "${pl}"; ${latest} declares "${ll}". Check that the new terms suit you before upgrading.` });
     }
   }
+  const days = youngDays(facts, now);
   const first = firstRelease(facts);
-  if (first) {
-    const days = Math.floor((now.getTime() - Date.parse(first)) / 86_400_000);
-    if (days >= 0 && days < YOUNG_DAYS) {
-      out.push({ id: ID(["NEW", name]), kind: "new-project", name, summary: `${name} is new: first released ${days} ${days === 1 ? "day" : "days"} ago`, details: `${name} first appeared on PyPI on ${first.slice(0, 10)}. Typosquats and hijacks are usually days old: check that it is the project you mean.` });
-    }
+  if (days !== undefined && first) {
+    out.push({ id: ID(["NEW", name]), kind: "new-project", name, summary: `${name} is new: first released ${days} ${days === 1 ? "day" : "days"} ago`, details: `${name} first appeared on PyPI on ${first.slice(0, 10)}. Typosquats and hijacks are usually days old: check that it is the project you mean.` });
   }
   const sent = new Set(facts.emitted);
   return out.filter((s) => !sent.has(s.id));
