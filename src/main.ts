@@ -7,6 +7,7 @@ import { withPages } from "./commands/pager.js";
 import { splitSpecs } from "./commands/parse.js";
 import { discordEnabled, slackEnabled, telegramEnabled, type Config, type Role } from "./config.js";
 import { createAttempt } from "./delivery/attempt.js";
+import { createSettle } from "./delivery/settle.js";
 import type { ChatAdapter } from "./delivery/chat-adapter.js";
 import { keepConnecting } from "./delivery/connect.js";
 import { createDispatcher, type Dispatcher } from "./delivery/dispatcher.js";
@@ -224,7 +225,9 @@ async function startQueueRoles(
   }
   if (roles.has("delivery")) {
     const attempt = createAttempt({ ...services, adapters });
-    const workers = startDeliveryWorkers({ redis: queue.redis, platforms: [...adapters.values()].map((a) => ({ platform: a.platform, idempotentSend: a.capabilities.idempotentSend })), attempt, told: queue.delivery.toldStore, refresh, log: services.log });
+    const settle = createSettle(services);
+    const platforms = [...adapters.values()].map((a) => ({ platform: a.platform, idempotentSend: a.capabilities.idempotentSend }));
+    const workers = startDeliveryWorkers({ ...services, redis: queue.redis, platforms, attempt, settle, told: queue.delivery.toldStore, refresh });
     closers.push(async () => void (await Promise.all(workers.map((w) => w.close()))));
   }
   return closers;

@@ -4,27 +4,25 @@ import { ChannelMovedError, errorMessage, PermanentDeliveryError, RateLimitedErr
 import type { Logger } from "../log.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import type { Metrics } from "../metrics.js";
-import type { ChannelService } from "../channels/channel-service.js";
+import type { ChannelKey } from "../channel.js";
 import type { Delivery, MessageRef, OutboxItem } from "../store/ports.js";
 import type { ChatAdapter } from "./chat-adapter.js";
 
-/** What became of one delivery attempt; the queue that holds the item decides what happens next. */
+/** What became of one delivery attempt; settle.ts decides what happens next. The attempt itself changes nothing. */
 export type Attempt =
   | { readonly kind: "sent"; readonly ref: MessageRef }
   /** No adapter for its platform here, or the channel is paused: keep it for later. */
   | { readonly kind: "blocked" }
   | { readonly kind: "rate-limited"; readonly retryAfterMs: number; readonly reason: string }
-  /** Will never succeed as things stand; the channel has been paused. */
+  /** Will never succeed as things stand (the bot was removed, the chat is gone). */
   | { readonly kind: "permanent"; readonly reason: string }
-  /** The chat moved; a copy addressed to the new chat is queued already. */
-  | { readonly kind: "moved" }
+  /** The platform renamed the chat (a Telegram group became a supergroup). */
+  | { readonly kind: "moved"; readonly from: ChannelKey; readonly to: ChannelKey }
   | { readonly kind: "retry"; readonly reason: string };
 
 export interface AttemptDeps {
-  /** Re-queues a moved chat's message; reads who was told, for edits. */
-  readonly delivery: Pick<Delivery, "put" | "told">;
-  /** Pausing and moving a channel go through the service, which keeps the index in step. */
-  readonly channels: Pick<ChannelService, "update" | "move">;
+  /** Who was told, for edits. */
+  readonly delivery: Pick<Delivery, "told">;
   readonly index: WatchIndex;
   readonly adapters: ReadonlyMap<string, ChatAdapter>;
   readonly clock: Clock;
@@ -64,18 +62,9 @@ export function createAttempt(deps: AttemptDeps): (item: OutboxItem) => Promise<
     return adapter.send(item.channel, item.message, item.key);
   }
 
-  async function classify(item: OutboxItem, err: unknown): Promise<Attempt> {
-    if (err instanceof PermanentDeliveryError) {
-      await deps.channels.update(item.channel, (ch) => ({ ...ch, paused: { at: clock.now().toISOString(), reason: err.message } }));
-      log.warn({ channel: item.channel, reason: err.message }, "delivery failed permanently; channel paused");
-      return { kind: "permanent", reason: err.message };
-    }
-    if (err instanceof ChannelMovedError) {
-      await deps.channels.move(err.from, err.to);
-      await deps.delivery.put({ channel: err.to, advisoryId: item.advisoryId, revision: item.revision, message: item.message }, clock.now());
-      log.info({ from: err.from, to: err.to }, "chat moved; subscription moved with it");
-      return { kind: "moved" };
-    }
+  function classify(err: unknown): Attempt {
+    if (err instanceof PermanentDeliveryError) return { kind: "permanent", reason: err.message };
+    if (err instanceof ChannelMovedError) return { kind: "moved", from: err.from, to: err.to };
     if (err instanceof RateLimitedError) return { kind: "rate-limited", retryAfterMs: err.retryAfterMs, reason: err.message };
     return { kind: "retry", reason: errorMessage(err) };
   }
@@ -90,7 +79,7 @@ export function createAttempt(deps: AttemptDeps): (item: OutboxItem) => Promise<
       result = { kind: "sent", ref: { ...(await send(adapter, item)), at: clock.now().toISOString() } };
       deps.metrics?.eventToSend.observe({ platform }, Math.max(0, clock.now().getTime() - Date.parse(item.enqueuedAt)) / 1000);
     } catch (err) {
-      result = await classify(item, err);
+      result = classify(err);
       if (result.kind === "rate-limited") deps.metrics?.rateLimited.inc({ platform });
     }
     deps.metrics?.deliveries.inc({ platform, outcome: result.kind });

@@ -3,11 +3,10 @@ import { groupBy } from "../util/group-by.js";
 import { mapLimit } from "../util/map-limit.js";
 import type { Outbox, OutboxItem } from "../store/ports.js";
 import { createAttempt, type AttemptDeps } from "./attempt.js";
+import { createSettle, type SettleDeps, type SettleTarget } from "./settle.js";
 
-export interface DispatcherDeps extends Omit<AttemptDeps, "delivery"> {
+export interface DispatcherDeps extends Omit<AttemptDeps, "delivery">, Omit<SettleDeps, "delivery"> {
   readonly outbox: Outbox;
-  readonly maxAttempts?: number;
-  readonly baseDelayMs?: number;
   /** How often due items are looked for when nothing wakes the dispatcher. */
   readonly idleMs?: number;
 }
@@ -26,41 +25,23 @@ const CONCURRENCY = 16;
 /** The embedded mode's delivery loop over the in-store outbox. */
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { outbox, clock, log } = deps;
-  const maxAttempts = deps.maxAttempts ?? 8;
-  const baseDelayMs = deps.baseDelayMs ?? 30_000;
   const attempt = createAttempt({ ...deps, delivery: outbox });
+  const settle = createSettle({ ...deps, delivery: outbox });
 
-  /** Settles one item after its attempt; true when it was delivered. */
-  async function settle(item: OutboxItem): Promise<boolean> {
+  /** The outbox's side of a settlement. */
+  const target: SettleTarget = {
+    done: (item, ref) => outbox.done(item.key, ref),
+    keep: async () => undefined, // stays pending until the platform is configured or the channel resumes
+    later: (item, at, reason) => outbox.defer(item.key, at, reason),
+    park: (item, reason) => outbox.park(item.key, reason),
+    drop: (item) => outbox.remove(item.key),
+  };
+
+  /** Attempts and settles one item; true when it was delivered. */
+  async function deliver(item: OutboxItem): Promise<boolean> {
     const result = await attempt(item);
-    const now = clock.now().getTime();
-    switch (result.kind) {
-      case "sent":
-        await outbox.done(item.key, result.ref);
-        return true;
-      case "blocked":
-        return false; // stays pending until the platform is configured or the channel resumes
-      case "permanent":
-        await outbox.park(item.key, result.reason);
-        return false;
-      case "moved":
-        await outbox.remove(item.key);
-        return false;
-      case "rate-limited":
-        await outbox.defer(item.key, new Date(now + result.retryAfterMs), result.reason);
-        return false;
-      case "retry": {
-        if (item.attempts + 1 >= maxAttempts) {
-          await outbox.park(item.key, `gave up after ${item.attempts + 1} attempts: ${result.reason}`);
-          log.warn({ key: item.key, err: result.reason }, "delivery parked after repeated failures");
-          return false;
-        }
-        // Exponential backoff with full jitter, capped at an hour.
-        const delay = Math.min(3_600_000, baseDelayMs * 2 ** item.attempts) * (0.5 + clock.random() / 2);
-        await outbox.defer(item.key, new Date(now + delay), result.reason);
-        return false;
-      }
-    }
+    await settle(item, result, target);
+    return result.kind === "sent";
   }
 
   /**
@@ -79,7 +60,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     await mapLimit([...groupBy(items, (i) => i.channel).values()], width, async (queue) => {
       for (const item of queue) {
         if (signal?.aborted) return;
-        if (await settle(item)) delivered++;
+        if (await deliver(item)) delivered++;
         else settled.add(item.key);
       }
     });

@@ -1,8 +1,10 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Attempt } from "../delivery/attempt.js";
+import { DEFAULT_RETRY, retryDelayMs, type Settle, type SettleTarget } from "../delivery/settle.js";
+import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
-import type { MessageRef, OutboxItem, ToldStore } from "../store/ports.js";
+import type { OutboxItem, ToldStore } from "../store/ports.js";
 import { deliveryQueueName, QUEUE_PREFIX, toOutboxItem, WORKER_NAME, type QueuedItem } from "./queue-delivery.js";
 
 /**
@@ -30,7 +32,10 @@ export interface DeliveryWorkerDeps {
    */
   readonly platforms: readonly { readonly platform: string; readonly idempotentSend: boolean }[];
   readonly attempt: (item: OutboxItem) => Promise<Attempt>;
+  /** The same settlement as the embedded dispatcher's, carried out in BullMQ's terms. */
+  readonly settle: Settle;
   readonly told: ToldStore;
+  readonly clock: Clock;
   /** Reloads the watch index when another instance changed a channel (a paused channel blocks delivery). */
   readonly refresh: () => Promise<void>;
   readonly log: Logger;
@@ -38,36 +43,47 @@ export interface DeliveryWorkerDeps {
 
 const IDEMPOTENT_CONCURRENCY = 16;
 
-async function later(job: Job, token: string | undefined, ms: number): Promise<never> {
-  // BullMQ compares a delay with its own clock, the system's: not the injected one.
-  await job.moveToDelayed(Date.now() + ms, token);
-  throw new DelayedError();
+/** A failed attempt, carrying the delay settle chose; BullMQ's backoff strategy reads it. */
+class RetryLater extends Error {
+  readonly delayMs: number;
+  constructor(reason: string, delayMs: number) {
+    super(reason);
+    this.delayMs = delayMs;
+  }
+}
+
+/** BullMQ's side of a settlement, for one job: every outcome but "done" ends the processor by throwing, as BullMQ expects. */
+function jobTarget(job: Job<QueuedItem>, token: string | undefined, deps: DeliveryWorkerDeps): SettleTarget {
+  const inMs = (at: Date) => Math.max(0, at.getTime() - deps.clock.now().getTime());
+  async function later(ms: number): Promise<never> {
+    // BullMQ compares a delay with its own clock, the system's: not the injected one.
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError();
+  }
+  return {
+    done: (item, ref) => deps.told.record(item, ref),
+    keep: () => later(BLOCKED_RETRY_MS),
+    async later(_item, at, reason, retry) {
+      // A failed attempt counts against the job's attempts; a platform's "later" does not.
+      if (retry) throw new RetryLater(reason, inMs(at));
+      return later(inMs(at));
+    },
+    park(_item, reason) {
+      throw new UnrecoverableError(reason);
+    },
+    drop: async () => undefined,
+  };
 }
 
 /** Workers for the delivery queues of the platforms this instance has adapters for. */
 export function startDeliveryWorkers(deps: DeliveryWorkerDeps): Worker[] {
   return deps.platforms.map(({ platform, idempotentSend }) => {
-    const worker = new Worker<QueuedItem, MessageRef | "moved">(
+    const worker = new Worker<QueuedItem, void>(
       deliveryQueueName(platform),
       async (job, token) => {
         await deps.refresh();
         const item = toOutboxItem(job, false);
-        const result = await deps.attempt(item);
-        switch (result.kind) {
-          case "sent":
-            await deps.told.record(item, result.ref);
-            return result.ref;
-          case "moved":
-            return "moved";
-          case "blocked":
-            return later(job, token, BLOCKED_RETRY_MS);
-          case "rate-limited":
-            return later(job, token, result.retryAfterMs);
-          case "permanent":
-            throw new UnrecoverableError(result.reason);
-          case "retry":
-            throw new Error(result.reason); // BullMQ retries with exponential backoff, then keeps it as failed
-        }
+        await deps.settle(item, await deps.attempt(item), jobTarget(job, token, deps));
       },
       {
         connection: deps.redis,
@@ -77,6 +93,8 @@ export function startDeliveryWorkers(deps: DeliveryWorkerDeps): Worker[] {
         limiter: PLATFORM_RATES[platform] ?? { max: 10, duration: 1000 },
         lockDuration: LOCK_MS,
         stalledInterval: LOCK_MS / 2,
+        // A job that failed otherwise (the store was unreachable, say) backs off by the same policy.
+        settings: { backoffStrategy: (attemptsMade, _type, err) => (err instanceof RetryLater ? err.delayMs : retryDelayMs(DEFAULT_RETRY, attemptsMade - 1, deps.clock.random())) },
       },
     );
     worker.on("failed", (job, err) => {

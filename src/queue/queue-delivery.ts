@@ -2,6 +2,7 @@ import { Queue, type Job } from "bullmq";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { platformOf } from "../channel.js";
+import { DEFAULT_RETRY } from "../delivery/settle.js";
 import { untold } from "../store/untold.js";
 import { groupBy } from "../util/group-by.js";
 import { outboxKey, type Delivery, type OutboxItem, type QueuedDelivery, type Told, type ToldStore } from "../store/ports.js";
@@ -16,8 +17,10 @@ export const deliveryQueueName = (platform: string) => `deliver-${platform}`;
 export type QueuedItem = Omit<OutboxItem, "attempts" | "notBefore" | "lastError" | "parked">;
 
 export const PLATFORMS = ["discord", "slack", "telegram", "console"] as const;
-export const MAX_ATTEMPTS = 8;
-const BASE_DELAY_MS = 30_000;
+/** Also settle's limit: the job fails (is parked) on the attempt that settle parks it. */
+export const MAX_ATTEMPTS = DEFAULT_RETRY.maxAttempts;
+/** Jobs queued with this backoff type wait as long as settle said (delivery-workers.ts reads it). */
+export const SETTLED_BACKOFF = "settled";
 
 // BullMQ reserves ':' in custom job ids; the outbox key is otherwise the id, so a repeat add is a no-op.
 export const jobIdOf = (key: string) => key.replace(/%/g, "%25").replace(/:/g, "%3A");
@@ -84,7 +87,8 @@ export function createQueueDelivery(redis: Redis): QueueDelivery {
           jobId: jobIdOf(key),
           delay: Math.max(0, notBefore.getTime() - now.getTime()),
           attempts: MAX_ATTEMPTS,
-          backoff: { type: "exponential", delay: BASE_DELAY_MS },
+          // settle.ts chooses each retry's delay (the same policy as the embedded outbox).
+          backoff: { type: SETTLED_BACKOFF },
           // Completed jobs stay a week (a repeat add within it is a no-op); failed ones stay for `status`.
           removeOnComplete: { age: 7 * 86_400 },
           removeOnFail: false,

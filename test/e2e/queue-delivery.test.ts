@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTelegramAdapter } from "../../adapters/telegram/telegram-adapter.js";
 import { systemClock } from "../../src/clock.js";
 import { createAttempt } from "../../src/delivery/attempt.js";
+import { createSettle } from "../../src/delivery/settle.js";
 import { createLogger } from "../../src/log.js";
 import { parseWatch } from "../../src/matching/specifiers.js";
 import { WatchIndex } from "../../src/matching/watch-index.js";
@@ -37,13 +38,15 @@ describe.skipIf(!inject("redisUrl"))("BullMQ delivery on a real Redis", () => {
     await redis.flushdb();
     db = await openDb("memory://");
     channels = createKeyvChannelStore(db);
-    for (const chat of [-1001, -1002, -1003, -1004]) {
+    for (const chat of [-1001, -1002, -1003, -1004, -1005]) {
       index.set(await channels.update(`telegram:${chat}`, (c) => ({ ...c, watches: [parseWatch("requests")] })));
     }
     delivery = createQueueDelivery(redis);
     const adapter = createTelegramAdapter({ token: tg.token, apiRoot: tg.url, clock: systemClock, log, botInfo: FAKE_BOT });
-    const attempt = createAttempt({ delivery, channels, index, adapters: new Map([["telegram", adapter]]), clock: systemClock, log, metrics });
-    workers = startDeliveryWorkers({ redis, platforms: [{ platform: "telegram", idempotentSend: adapter.capabilities.idempotentSend }], attempt, told: delivery.toldStore, refresh: async () => undefined, log });
+    const attempt = createAttempt({ delivery, index, adapters: new Map([["telegram", adapter]]), clock: systemClock, log, metrics });
+    // Short backoff, so a retried job comes back within the test.
+    const settle = createSettle({ delivery, channels, clock: systemClock, log, retry: { maxAttempts: 2, baseDelayMs: 400 } });
+    workers = startDeliveryWorkers({ redis, platforms: [{ platform: "telegram", idempotentSend: adapter.capabilities.idempotentSend }], attempt, settle, told: delivery.toldStore, clock: systemClock, refresh: async () => undefined, log });
   });
 
   afterAll(async () => {
@@ -103,5 +106,24 @@ describe.skipIf(!inject("redisUrl"))("BullMQ delivery on a real Redis", () => {
     expect(tg.sent(-1009)).toHaveLength(1);
     expect(await channels.get("telegram:-1004")).toBeUndefined();
     expect((await channels.get("telegram:-1009"))?.watches.map((w) => w.name)).toEqual(["requests"]);
+  });
+
+  it("retries a failed send after settle's backoff, counting the attempt, and parks it after the last", async () => {
+    tg.failing.add(-1005);
+    const queue = new Queue(deliveryQueueName("telegram"), { connection: redis, prefix: QUEUE_PREFIX });
+    const id = jobIdOf("telegram:-1005|PYSEC-2023-74|1");
+    await delivery.put(alert(-1005), new Date());
+    await until(async () => (await queue.getJobState(id)) === "delayed");
+    const job = await queue.getJob(id);
+    expect(job?.attemptsMade).toBe(1);
+    // Settle's delay for the first retry: 200–400 ms with this policy (BullMQ's own would be 2^0 × its base).
+    expect(job?.delay).toBeGreaterThanOrEqual(200);
+    expect(job?.delay).toBeLessThanOrEqual(400);
+    const parked = await until(async () => (await delivery.list()).find((i) => i.channel === "telegram:-1005" && i.parked), 10_000);
+    expect(parked.parked).toMatch(/^gave up after 2 attempts: .*502/);
+    expect(tg.sent(-1005)).toHaveLength(2);
+    // A failing platform is not the channel's fault: it is not paused.
+    expect((await channels.get("telegram:-1005"))?.paused).toBeUndefined();
+    await queue.close();
   });
 });

@@ -17,6 +17,8 @@ export interface FakeTelegram extends FakeServer {
   readonly blocked: Set<number>;
   /** Chats migrated to a supergroup: old id → new id. */
   readonly migrated: Map<number, number>;
+  /** Chats whose sends answer 502 Bad Gateway (a failure worth retrying). */
+  readonly failing: Set<number>;
   /** Files a user "uploaded": file_id → path and content (served by getFile and /file/bot<token>/<path>). */
   readonly files: Map<string, { path: string; content: string }>;
   /** The next sendMessage answers 429 with this retry_after. */
@@ -37,6 +39,7 @@ export async function startFakeTelegram(token = "123456:TEST-token", opts: { enf
   const admins = new Map<number, Set<number>>();
   const blocked = new Set<number>();
   const migrated = new Map<number, number>();
+  const failing = new Set<number>();
   let nextUpdate = 1;
   let nextMessage = 100;
   let retryAfter: number | undefined;
@@ -99,6 +102,7 @@ export async function startFakeTelegram(token = "123456:TEST-token", opts: { enf
           retryAfter = undefined;
           return fail(res, 429, `Too Many Requests: retry after ${s}`, { retry_after: s });
         }
+        if (failing.has(chat)) return fail(res, 502, "Bad Gateway");
         if (blocked.has(chat)) return fail(res, 403, "Forbidden: bot was blocked by the user");
         if (migrated.has(chat)) return fail(res, 400, "Bad Request: group chat was upgraded to a supergroup chat", { migrate_to_chat_id: migrated.get(chat) });
         const textLen = String(body["text"] ?? "").length;
@@ -118,6 +122,7 @@ export async function startFakeTelegram(token = "123456:TEST-token", opts: { enf
     admins,
     blocked,
     migrated,
+    failing,
     files,
     pushUpdate(update) {
       queue.push({ update_id: nextUpdate++, ...update });
