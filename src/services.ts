@@ -18,7 +18,10 @@ import { createKeyvPypiFacts } from "./store/keyv-pypi-facts.js";
 import type { PypiFactsStore } from "./sources/pypi/pypi-facts-store.js";
 import { openOutbox } from "./store/outbox.js";
 import { openDb, type Db } from "./store/open.js";
-import type { AdvisoryStore, CursorStore, Delivery, DigestQueue, Outbox } from "./store/ports.js";
+import type { CursorStore } from "./store/ports/cursors.js";
+import type { DigestQueue } from "./store/ports/digests.js";
+import type { AdvisoryStore } from "./store/ports/mirror.js";
+import type { Delivery, Outbox } from "./store/ports/outbox.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import type { QueueDelivery } from "./queue/queue-delivery.js";
 import type { Redis } from "ioredis";
@@ -70,10 +73,10 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const channels = createChannelService(channelStore, index);
   const http = createHttpClient({ allowedPrefixes: sourceUrls(config), timeoutMs: config.httpTimeoutSeconds * 1000 });
   const priority = await openPriorityIndex(db);
-  const ingest = createIngest({ advisories, delivery, digests, index, clock, log, priority, metrics, ...(opts.onEvent && { onEvent: opts.onEvent }) });
   const pypiFacts = createKeyvPypiFacts(db);
-  const sources = createSources(config, { http, log, wallClock: systemClock, publishSignal: ingest.publishSignal, pypiFacts, index, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
-  const poller = createPoller({ sources, cursors, sink: ingest.sink, applyPriority: ingest.applyPriority, clock, log, metrics });
+  const ingest = createIngest({ advisories, delivery, digests, index, clock, log, priority, pypiFacts, metrics, ...(opts.onEvent && { onEvent: opts.onEvent }) });
+  const sources = createSources(config, { http, log, wallClock: systemClock, pypiFacts, index, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
+  const poller = createPoller({ sources, cursors, sink: ingest.sink, apply: ingest.apply, clock, log, metrics });
   return {
     db, advisories, channels, cursors, outbox, delivery, digests, pypiFacts, index, sources, poller, clock, log, metrics,
     ...(queue && { queue }),

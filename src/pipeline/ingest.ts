@@ -7,12 +7,14 @@ import { NOT_AFFECTED } from "../matching/affects.js";
 import { forEachMatchGroup } from "../matching/match.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import { buildNotification } from "../render/notification.js";
-import type { PriorityUpdate, RecordSink } from "../sources/source.js";
+import type { PollOutcome, PriorityUpdate, RecordSink } from "../sources/source.js";
 import type { PriorityIndex } from "../store/priority-index.js";
-import type { AdvisoryStore, Delivery, DigestQueue, QueuedDelivery } from "../store/ports.js";
+import type { DigestQueue } from "../store/ports/digests.js";
+import type { AdvisoryStore } from "../store/ports/mirror.js";
+import type { Delivery, QueuedDelivery } from "../store/ports/outbox.js";
 import type { Channel } from "../channel.js";
 import { routeFor } from "../delivery/routing.js";
-import type { PypiSignal } from "../sources/pypi/pypi-signals.js";
+import type { PypiFactsStore, PypiUpdate } from "../sources/pypi/pypi-facts-store.js";
 import { signalKindOf, signalRecord, wantsSignal } from "../sources/pypi/signal-record.js";
 import type { Notification } from "../render/notification.js";
 
@@ -25,6 +27,8 @@ export interface IngestDeps {
   readonly log: Logger;
   /** Exploitation signals by CVE (KEV, EPSS), when loaded. */
   readonly priority?: PriorityIndex;
+  /** PyPI's facts per watched project, written from the pypi source's updates. */
+  readonly pypiFacts?: Pick<PypiFactsStore, "set">;
   readonly metrics?: Metrics;
   /** Called once per event after its fan-out is in the outbox (logging, the dispatcher's wake-up). */
   readonly onEvent?: (change: Change, queued: number) => void;
@@ -35,13 +39,12 @@ export interface Ingest {
   readonly sink: RecordSink;
   /** Fans out one change (used for changes that do not come from a record, such as a KEV addition). */
   publish(change: Change): Promise<void>;
-  /** Fans out one of PyPI's signals as a new advisory-like event; it is not stored in the mirror. */
-  publishSignal(signal: PypiSignal): Promise<void>;
   /**
-   * Keeps what the priority source read; a CVE newly in KEV re-announces its advisory (the first
-   * load, `baseline`, is not news).
+   * Keeps and publishes what a poll returned besides records: exploitation data (a CVE newly in
+   * KEV re-announces its advisory; the first load, `baseline`, is not news) and PyPI's facts and
+   * signals (each signal an advisory-like event, never stored in the mirror).
    */
-  applyPriority(update: PriorityUpdate, baseline: boolean): Promise<void>;
+  apply(outcome: PollOutcome, baseline: boolean): Promise<void>;
 }
 
 function packagesOf(a: Change["current"]["advisory"]): NormalizedName[] {
@@ -120,10 +123,15 @@ export function createIngest(deps: IngestDeps): Ingest {
     deps.onEvent?.(change, queued);
   }
 
-  return {
-    publish,
-    publishSignal: (s) => publish({ kind: "new", current: signalRecord(s, clock.now()), write: false }),
-    async applyPriority(update, baseline) {
+  async function applyPypi(updates: readonly PypiUpdate[]): Promise<void> {
+    for (const { facts, signals } of updates) {
+      for (const s of signals) await publish({ kind: "new", current: signalRecord(s, clock.now()), write: false });
+      // Stored after the signals went out: a crash in between sends them again, never loses one.
+      await deps.pypiFacts?.set(facts);
+    }
+  }
+
+  async function applyPriority(update: PriorityUpdate, baseline: boolean): Promise<void> {
       const index = deps.priority;
       if (!index) return;
       const added = update.kev ? await index.setKev(update.kev, !baseline) : [];
@@ -136,6 +144,13 @@ export function createIngest(deps: IngestDeps): Ingest {
         if (change && change.kind !== "unchanged") await publish(change);
         deps.log.info({ cve, id: stored.advisory.id }, "advisory added to the KEV catalog");
       }
+  }
+
+  return {
+    publish,
+    async apply(outcome, baseline) {
+      if (outcome.priority) await applyPriority(outcome.priority, baseline);
+      if (outcome.pypi) await applyPypi(outcome.pypi);
     },
     async sink(records, { seed, source }) {
       const changes = await advisories.upsertMany(records, { quiet: seed, source });

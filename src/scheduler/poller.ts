@@ -2,15 +2,18 @@ import type { Clock } from "../clock.js";
 import { errorMessage, UpstreamError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
-import type { PollOutcome, PriorityUpdate, RecordSink, Source } from "../sources/source.js";
-import type { CursorStore } from "../store/ports.js";
+import type { PollOutcome, RecordSink, Source } from "../sources/source.js";
+import type { CursorStore } from "../store/ports/cursors.js";
 
 export interface PollerDeps {
   readonly sources: readonly Source[];
   readonly cursors: CursorStore;
   readonly sink: RecordSink;
-  /** Where the exploitation data a poll read goes (ingest keeps it), before the cursor moves. */
-  readonly applyPriority?: (update: PriorityUpdate, baseline: boolean) => Promise<void>;
+  /**
+   * Where what a poll returned besides records goes (ingest stores and publishes it), before the
+   * cursor moves; `baseline` on a source's first poll.
+   */
+  readonly apply?: (outcome: PollOutcome, baseline: boolean) => Promise<void>;
   readonly clock: Clock;
   readonly log: Logger;
   readonly metrics?: Metrics;
@@ -34,7 +37,7 @@ export function createPoller(deps: PollerDeps): Poller {
     const timer = deps.metrics?.pollDuration.startTimer({ source: source.id });
     try {
       const outcome = await source.poll(state, deps.sink, signal);
-      if (outcome.priority) await deps.applyPriority?.(outcome.priority, state.cursor === undefined);
+      await deps.apply?.(outcome, state.cursor === undefined);
       // The cursor moves only now, after the sink has stored everything it covers.
       const { lastError: _cleared, seenAtCursor: _replaced, warning: _rechecked, ...rest } = state;
       await cursors.set(source.id, {

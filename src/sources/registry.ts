@@ -11,7 +11,6 @@ import type { Source } from "./source.js";
 import type { Clock } from "../clock.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import type { PypiFactsStore } from "./pypi/pypi-facts-store.js";
-import type { PypiSignal } from "./pypi/pypi-signals.js";
 import { createPypiSource } from "./pypi/pypi-source.js";
 
 /** Every base URL a source may fetch from: the HTTP client refuses anything else. */
@@ -24,9 +23,8 @@ export interface RegistryDeps {
   readonly log: Logger;
   /** The real present, which upstream timestamps are checked against (tests may schedule on another clock). */
   readonly wallClock: Clock;
-  /** Where PyPI's signals go (ingest fans them out). */
-  readonly publishSignal: (signal: PypiSignal) => Promise<void>;
-  readonly pypiFacts: PypiFactsStore;
+  /** What PyPI said at the last poll (the pypi source compares; ingest writes). */
+  readonly pypiFacts: Pick<PypiFactsStore, "get">;
   readonly index: Pick<WatchIndex, "watchedNames">;
   readonly onSeedProgress?: (n: number) => void;
 }
@@ -53,8 +51,8 @@ export function createSources(c: Config, d: RegistryDeps): Source[] {
     ],
     priority: () => [createPrioritySource({ kevUrl: c.kevUrl, epssUrl: c.epssUrl, intervalMs: c.priorityPollSeconds * 1000, http: d.http })],
     pypi: () => [createPypiSource({
-      baseUrl: c.pypiUrl, intervalMs: c.pypiPollSeconds * 1000, http: d.http, log: d.log, wallClock: d.wallClock, facts: d.pypiFacts,
-      watched: () => d.index.watchedNames((ch) => ch.signals !== "off"), emit: d.publishSignal,
+      baseUrl: c.pypiUrl, intervalMs: c.pypiPollSeconds * 1000, http: d.http, log: d.log, wallClock: d.wallClock, known: d.pypiFacts,
+      watched: () => d.index.watchedNames((ch) => ch.signals !== "off"),
     })],
   };
   const order = ["osv", "pypa", "psf", "feeds", "priority", "pypi"] as const;

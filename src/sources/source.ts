@@ -1,5 +1,6 @@
 import type { Advisory } from "../advisory/osv-schema.js";
 import type { Validators } from "../http/validators.js";
+import type { PypiUpdate } from "./pypi/pypi-facts-store.js";
 
 /** Receives records as a source reads them, in batches, so memory stays bounded. `seed` batches are history, not news. */
 export type RecordSink = (records: Advisory[], opts: { readonly seed: boolean; readonly source: string }) => Promise<void>;
@@ -16,6 +17,8 @@ export interface PollOutcome {
   readonly warning?: string;
   /** Exploitation data read (the priority source): the KEV list and EPSS scores, each when it changed. */
   readonly priority?: PriorityUpdate;
+  /** Watched projects whose PyPI data changed (the pypi source). */
+  readonly pypi?: readonly PypiUpdate[];
 }
 
 export interface PriorityUpdate {
@@ -23,7 +26,11 @@ export interface PriorityUpdate {
   readonly epss?: ReadonlyMap<string, number>;
 }
 
-/** Polls one upstream; hands what changed since `state.cursor` to the sink; never saves the cursor itself. */
+/**
+ * Polls one upstream: hands records that changed since `state.cursor` to the sink (in batches, so
+ * memory stays bounded) and returns everything else it found; it stores nothing and publishes
+ * nothing itself, and never saves the cursor.
+ */
 export interface Source {
   readonly id: string;
   readonly intervalMs: number;

@@ -1,12 +1,12 @@
 import { UpstreamError } from "../../errors.js";
 import { readLimited, type HttpClient } from "../../http/client.js";
 import type { Logger } from "../../log.js";
-import type { PypiFactsStore, StoredPypiFacts } from "./pypi-facts-store.js";
+import type { PypiFactsStore, PypiUpdate, StoredPypiFacts } from "./pypi-facts-store.js";
 import { mapLimit } from "../../util/map-limit.js";
 import type { Clock } from "../../clock.js";
 import type { PollOutcome, Source } from "../source.js";
 import { installable, parseLicense, parsePublisher, parseSimpleDetail, type Publisher, type PypiFacts } from "./pypi-facts.js";
-import { signalsOf, type PypiSignal } from "./pypi-signals.js";
+import { signalsOf } from "./pypi-signals.js";
 
 const SOURCE = "pypi";
 const MAX_BODY = 20 * 1024 * 1024;
@@ -19,16 +19,16 @@ export interface PypiSourceOptions {
   readonly log: Logger;
   /** The present, for "first released N days ago". */
   readonly wallClock: Clock;
-  readonly facts: PypiFactsStore;
+  /** What the last poll found (read only: ingest writes what this poll returns). */
+  readonly known: Pick<PypiFactsStore, "get">;
   /** The packages some channel watches now: nobody else's are asked about. */
   readonly watched: () => readonly string[];
-  /** Sends one signal down the delivery path (ingest turns it into an advisory-like event). */
-  readonly emit: (signal: PypiSignal) => Promise<void>;
   readonly concurrency?: number;
 }
 
 /**
- * PyPI's own data for watched packages: one conditional request per package per interval to the
+ * PyPI's own data for watched packages, returned as updates (new facts and the signals they raise)
+ * for ingest to send and store: one conditional request per package per interval to the
  * Simple API (PEP 691 JSON: project status, releases, yanks, provenance), and only when that
  * changed, the JSON API for licenses and the Integrity API for the newest releases' publishers.
  */
@@ -69,24 +69,24 @@ export function createPypiSource(opts: PypiSourceOptions): Source {
     return { licenses, publishers };
   }
 
-  /** One package: true when PyPI's answer changed. A malformed answer leaves what was known. */
-  async function check(name: string, signal: AbortSignal): Promise<boolean> {
-    const old = await opts.facts.get(name);
+  /** One package: what changed, when PyPI's answer did. A malformed answer leaves what was known. */
+  async function check(name: string, signal: AbortSignal): Promise<PypiUpdate | undefined> {
+    const old = await opts.known.get(name);
     const url = `${base}/simple/${encodeURIComponent(name)}/`;
     let r;
     try {
       r = await http.get(url, { source: SOURCE, signal, headers: { accept: SIMPLE_JSON }, ...(old?.validators && { validators: old.validators }) });
     } catch (err) {
-      if (err instanceof UpstreamError && err.status === 404) return false; // not on PyPI (or under another name)
+      if (err instanceof UpstreamError && err.status === 404) return undefined; // not on PyPI (or under another name)
       throw err;
     }
-    if (r.notModified) return false;
+    if (r.notModified) return undefined;
     let parsed;
     try {
       parsed = parseSimpleDetail(await readLimited(r.body, MAX_BODY, url, SOURCE));
     } catch (err) {
       log.warn({ name, err: (err as Error).message }, "PyPI answered something that is not a project page; keeping what was known");
-      return false;
+      return undefined;
     }
     const now = opts.wallClock.now();
     const core = { v: 1 as const, ...parsed, name, emitted: old?.emitted ?? [], checkedAt: now.toISOString() };
@@ -99,11 +99,8 @@ export function createPypiSource(opts: PypiSourceOptions): Source {
       extra = { licenses: old?.licenses ?? {}, publishers: old?.publishers ?? {} };
     }
     const facts: PypiFacts = { ...core, ...extra };
-    const signals = signalsOf(facts, now);
-    for (const s of signals) await opts.emit({ ...s, url: `${base}/project/${encodeURIComponent(name)}/` });
-    // Stored after the signals went out: a crash in between sends them again, never loses one.
-    await opts.facts.set({ ...facts, emitted: [...facts.emitted, ...signals.map((s) => s.id)], validators: r.validators });
-    return true;
+    const signals = signalsOf(facts, now).map((s) => ({ ...s, url: `${base}/project/${encodeURIComponent(name)}/` }));
+    return { facts: { ...facts, emitted: [...facts.emitted, ...signals.map((s) => s.id)], validators: r.validators }, signals };
   }
 
   return {
@@ -111,13 +108,14 @@ export function createPypiSource(opts: PypiSourceOptions): Source {
     intervalMs: opts.intervalMs,
     async poll(state, _sink, signal): Promise<PollOutcome> {
       const names = [...new Set(opts.watched())].sort();
-      let read = 0;
+      const pypi: PypiUpdate[] = [];
       let skipped = 0;
       let limited: UpstreamError | undefined;
       await mapLimit(names, opts.concurrency ?? 4, async (name) => {
         if (limited || signal.aborted) return;
         try {
-          if (await check(name, signal)) read++;
+          const update = await check(name, signal);
+          if (update) pypi.push(update);
         } catch (err) {
           // 429: stop asking for this interval, and let the poller wait as PyPI says.
           if (err instanceof UpstreamError && err.status === 429) limited = err;
@@ -127,8 +125,9 @@ export function createPypiSource(opts: PypiSourceOptions): Source {
           }
         }
       });
+      // What this poll found so far is asked for again next time: nothing was stored or sent.
       if (limited) throw limited;
-      return { validators: state.validators, read, skipped, ...(skipped > 0 && { warning: `${skipped} of ${names.length} PyPI checks failed in the last poll` }) };
+      return { validators: state.validators, read: pypi.length, skipped, pypi, ...(skipped > 0 && { warning: `${skipped} of ${names.length} PyPI checks failed in the last poll` }) };
     },
   };
 }
