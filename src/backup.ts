@@ -3,7 +3,7 @@ import { RATINGS } from "./advisory/severity.js";
 import { WEEKDAYS, type Channel } from "./channel.js";
 import { UserInputError } from "./errors.js";
 import { parseWatch, SpecError } from "./matching/specifiers.js";
-import type { ChannelStore } from "./store/ports.js";
+import type { ChannelStore } from "./store/ports/channels.js";
 
 /** `pysec-herald export` writes this; `import` reads it (from any store to any store). */
 export const BACKUP_FORMAT = "pysec-herald-channels";

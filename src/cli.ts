@@ -21,7 +21,7 @@ import { mirrorState, staleness } from "./mirror-state.js";
 import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
 import { createKeyvCursorStore } from "./store/keyv-cursor-store.js";
 import { openDb } from "./store/open.js";
-import type { ChannelStore } from "./store/ports.js";
+import type { ChannelStore } from "./store/ports/channels.js";
 import type { Services } from "./services.js";
 
 export interface CliIo {

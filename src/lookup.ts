@@ -4,7 +4,7 @@ import { severityOf, severityRank, type Severity } from "./advisory/severity.js"
 import { affects, type Effect } from "./matching/affects.js";
 import type { Watch } from "./matching/specifiers.js";
 import { severityLabel } from "./message.js";
-import type { AdvisoryStore } from "./store/ports.js";
+import type { AdvisoryStore } from "./store/ports/mirror.js";
 
 export interface Finding {
   readonly stored: StoredAdvisory;

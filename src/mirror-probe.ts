@@ -1,6 +1,7 @@
 import type { Clock } from "./clock.js";
 import { mirrorState, type MirrorState } from "./mirror-state.js";
-import type { AdvisoryStore, CursorStore } from "./store/ports.js";
+import type { CursorStore } from "./store/ports/cursors.js";
+import type { AdvisoryStore } from "./store/ports/mirror.js";
 
 export interface MirrorProbeDeps {
   readonly advisories: Pick<AdvisoryStore, "packageNames">;

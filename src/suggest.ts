@@ -1,5 +1,5 @@
 import type { Clock } from "./clock.js";
-import type { AdvisoryStore } from "./store/ports.js";
+import type { AdvisoryStore } from "./store/ports/mirror.js";
 
 const REFRESH_MS = 60_000;
 

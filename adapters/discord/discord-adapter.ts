@@ -5,7 +5,7 @@ import { PermanentDeliveryError, RateLimitedError } from "../../src/errors.js";
 import { downloadImport } from "../../src/http/download.js";
 import type { HttpServer } from "../../src/http/server.js";
 import type { Logger } from "../../src/log.js";
-import type { MessageRef } from "../../src/store/ports.js";
+import type { MessageRef } from "../../src/store/ports/told.js";
 import { handleInteraction, type Responder } from "./interactions.js";
 import { nonceFor, notificationBody, replyBody, type MessageBody } from "./render.js";
 import { publicKeyFromHex, verifyDiscordSignature } from "./signature.js";

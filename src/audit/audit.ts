@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import type { StoredAdvisory } from "../advisory/diff.js";
 import { affectingOf, formatFinding, type Finding } from "../lookup.js";
-import type { AdvisoryStore } from "../store/ports.js";
+import type { AdvisoryStore } from "../store/ports/mirror.js";
 import type { Pin } from "./requirements.js";
 import { pypiLine, type PypiView } from "../commands/pypi-line.js";
 

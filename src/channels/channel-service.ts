@@ -1,6 +1,6 @@
 import type { Channel, ChannelKey } from "../channel.js";
 import type { WatchIndex } from "../matching/watch-index.js";
-import type { ChannelStore } from "../store/ports.js";
+import type { ChannelStore } from "../store/ports/channels.js";
 
 /**
  * The one owner of the channel records and of the watch index built from them: every change is

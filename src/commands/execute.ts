@@ -11,7 +11,9 @@ import { findAffecting, formatFinding } from "../lookup.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
 import { reply, type Reply } from "../render/notification.js";
 import type { ChannelService } from "../channels/channel-service.js";
-import type { AdvisoryStore, CursorStore, Delivery } from "../store/ports.js";
+import type { CursorStore } from "../store/ports/cursors.js";
+import type { AdvisoryStore } from "../store/ports/mirror.js";
+import type { QueueView } from "../store/ports/outbox.js";
 import { createMirrorProbe } from "../mirror-probe.js";
 import { describeWriteFailure, isStorageFailure, type WriteHealth } from "../store/write-health.js";
 import { cannotTell, mirrorState, staleness } from "../mirror-state.js";
@@ -36,7 +38,7 @@ export interface CommandDeps {
   readonly channels: ChannelService;
   readonly advisories: AdvisoryStore;
   readonly cursors: CursorStore;
-  readonly delivery: Delivery;
+  readonly delivery: QueueView;
   readonly clock: Clock;
   /** Prefix shown in help, e.g. "/pysec " on Slack. */
   readonly helpPrefix?: string;

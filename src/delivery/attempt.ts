@@ -5,7 +5,8 @@ import type { Logger } from "../log.js";
 import type { WatchIndex } from "../matching/watch-index.js";
 import type { Metrics } from "../metrics.js";
 import type { ChannelKey } from "../channel.js";
-import type { Delivery, MessageRef, OutboxItem } from "../store/ports.js";
+import type { OutboxItem } from "../store/ports/outbox.js";
+import type { DeliveredTo, MessageRef } from "../store/ports/told.js";
 import type { ChatAdapter } from "./chat-adapter.js";
 
 /** What became of one delivery attempt; settle.ts decides what happens next. The attempt itself changes nothing. */
@@ -22,7 +23,7 @@ export type Attempt =
 
 export interface AttemptDeps {
   /** Who was told, for edits. */
-  readonly delivery: Pick<Delivery, "told">;
+  readonly delivery: Pick<DeliveredTo, "told">;
   readonly index: WatchIndex;
   readonly adapters: ReadonlyMap<string, ChatAdapter>;
   readonly clock: Clock;

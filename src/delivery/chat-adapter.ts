@@ -1,7 +1,7 @@
 import type { ChannelKey } from "../channel.js";
 import type { CommandHandler } from "../commands/execute.js";
 import type { Notification, Reply } from "../render/notification.js";
-import type { MessageRef } from "../store/ports.js";
+import type { MessageRef } from "../store/ports/told.js";
 
 /**
  * One chat platform: lifecycle, send/edit of rendered messages, and inbound commands passed to the core.

@@ -1,7 +1,7 @@
 import { errorMessage } from "../errors.js";
 import { groupBy } from "../util/group-by.js";
 import { mapLimit } from "../util/map-limit.js";
-import type { Outbox, OutboxItem } from "../store/ports.js";
+import type { Outbox, OutboxItem } from "../store/ports/outbox.js";
 import { createAttempt, type AttemptDeps } from "./attempt.js";
 import { createSettle, type SettleDeps, type SettleTarget } from "./settle.js";
 

@@ -1,7 +1,8 @@
 import type { ChannelService } from "../channels/channel-service.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
-import type { Delivery, MessageRef, OutboxItem } from "../store/ports.js";
+import type { Enqueue, OutboxItem } from "../store/ports/outbox.js";
+import type { MessageRef } from "../store/ports/told.js";
 import type { Attempt } from "./attempt.js";
 
 /**
@@ -32,7 +33,7 @@ export interface SettleDeps {
   /** Pausing and moving a channel go through the service, which keeps the index in step. */
   readonly channels: Pick<ChannelService, "update" | "move">;
   /** Re-queues a moved chat's message. */
-  readonly delivery: Pick<Delivery, "put">;
+  readonly delivery: Pick<Enqueue, "put">;
   readonly clock: Clock;
   readonly log: Logger;
   readonly retry?: RetryPolicy;

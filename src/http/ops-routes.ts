@@ -8,13 +8,15 @@ import { describeWriteFailure } from "../store/write-health.js";
 import { createMirrorProbe } from "../mirror-probe.js";
 import type { MirrorState } from "../mirror-state.js";
 import type { SourceState } from "../sources/source.js";
-import type { AdvisoryStore, CursorStore, Delivery } from "../store/ports.js";
+import type { CursorStore } from "../store/ports/cursors.js";
+import type { AdvisoryStore } from "../store/ports/mirror.js";
+import type { QueueView } from "../store/ports/outbox.js";
 import type { HttpResponse, HttpServer } from "./server.js";
 
 export interface OpsDeps {
   readonly db: Db;
   readonly cursors: CursorStore;
-  readonly delivery: Delivery;
+  readonly delivery: QueueView;
   readonly metrics: Metrics;
   readonly clock: Clock;
   /** The sources this deployment polls (ids), whichever instance polls them. */

@@ -4,7 +4,8 @@ import type { Attempt } from "../delivery/attempt.js";
 import { DEFAULT_RETRY, retryDelayMs, type Settle, type SettleTarget } from "../delivery/settle.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
-import type { OutboxItem, ToldStore } from "../store/ports.js";
+import type { OutboxItem } from "../store/ports/outbox.js";
+import type { ToldStore } from "../store/ports/told.js";
 import { deliveryQueueName, QUEUE_PREFIX, toOutboxItem, WORKER_NAME, type QueuedItem } from "./queue-delivery.js";
 
 /**

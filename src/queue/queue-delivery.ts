@@ -5,7 +5,8 @@ import { platformOf } from "../channel.js";
 import { DEFAULT_RETRY } from "../delivery/settle.js";
 import { untold } from "../store/untold.js";
 import { groupBy } from "../util/group-by.js";
-import { outboxKey, type Delivery, type OutboxItem, type QueuedDelivery, type Told, type ToldStore } from "../store/ports.js";
+import { outboxKey, type Delivery, type OutboxItem, type QueuedDelivery } from "../store/ports/outbox.js";
+import { type Told, type ToldStore } from "../store/ports/told.js";
 
 /** Every BullMQ key and our own queue-side keys live under this prefix in QUEUE_URL's Redis. */
 export const QUEUE_PREFIX = "pysec-herald";

@@ -1,7 +1,7 @@
 import { cannotTell, staleness, type MirrorState } from "../mirror-state.js";
 import { severityRank } from "../advisory/severity.js";
 import { severityLabel } from "../message.js";
-import type { DigestEntry } from "../store/ports.js";
+import type { DigestEntry } from "../store/ports/digests.js";
 import type { Notification } from "./notification.js";
 import { trimAtWord } from "./text.js";
 

@@ -8,12 +8,13 @@ import { allClearText, buildDigest } from "../render/digest.js";
 import { createMirrorProbe, type MirrorProbeDeps } from "../mirror-probe.js";
 import { reply } from "../render/notification.js";
 import type { ChannelService } from "../channels/channel-service.js";
-import type { Delivery, DigestQueue } from "../store/ports.js";
+import type { DigestQueue } from "../store/ports/digests.js";
+import type { Enqueue } from "../store/ports/outbox.js";
 
 export interface DigestSchedulerDeps extends Omit<MirrorProbeDeps, "staleHours"> {
   readonly channels: ChannelService;
   readonly digests: DigestQueue;
-  readonly delivery: Delivery;
+  readonly delivery: Enqueue;
   readonly clock: Clock;
   readonly log: Logger;
   /** Longest plain text one message may carry on a platform (undefined: no such platform running). */

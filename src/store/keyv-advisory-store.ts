@@ -6,7 +6,7 @@ import type { Advisory } from "../advisory/osv-schema.js";
 import type { Clock } from "../clock.js";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
-import type { AdvisoryStore } from "./ports.js";
+import type { AdvisoryStore } from "./ports/mirror.js";
 import { getManyChunked } from "./sharded-index.js";
 
 /** One record as a source delivered it (PYSEC-…, GHSA-…), before merging. */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { newChannel, withDefaults, type Channel } from "../channel.js";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
-import type { ChannelStore } from "./ports.js";
+import type { ChannelStore } from "./ports/channels.js";
 import { getManyChunked, ShardedIndex } from "./sharded-index.js";
 
 export function createKeyvChannelStore(db: Db): ChannelStore {

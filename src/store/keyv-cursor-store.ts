@@ -2,7 +2,7 @@ import { z } from "zod";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import type { SourceState } from "../sources/source.js";
-import type { CursorStore } from "./ports.js";
+import type { CursorStore } from "./ports/cursors.js";
 
 // A corrupt cursor entry counts as a miss, never as a crash.
 const StateSchema = z.object({

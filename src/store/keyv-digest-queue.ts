@@ -1,6 +1,6 @@
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
-import type { DigestEntry, DigestQueue } from "./ports.js";
+import type { DigestEntry, DigestQueue } from "./ports/digests.js";
 
 export function createKeyvDigestQueue(db: Db): DigestQueue {
   const { keyv } = db;

@@ -1,7 +1,7 @@
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import { createKeyvTold } from "./keyv-told.js";
-import { outboxKey, type Outbox, type OutboxItem, type QueuedDelivery } from "./ports.js";
+import { outboxKey, type Outbox, type OutboxItem, type QueuedDelivery } from "./ports/outbox.js";
 import { untold } from "./untold.js";
 import { getManyChunked, ShardedIndex } from "./sharded-index.js";
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { groupBy } from "../util/group-by.js";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
-import type { Told, ToldStore } from "./ports.js";
+import type { Told, ToldStore } from "./ports/told.js";
 
 // One advisory can reach 10,000 channels: its record is spread over shards so that recording one
 // delivery rewrites ~1/64 of it rather than all of it (measured: the whole map made each delivery

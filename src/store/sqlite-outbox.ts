@@ -1,7 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
-import { outboxKey, type MessageRef, type Outbox, type OutboxItem, type QueuedDelivery, type Told, type ToldStore } from "./ports.js";
+import { outboxKey, type Outbox, type OutboxItem, type QueuedDelivery } from "./ports/outbox.js";
+import { type MessageRef, type Told, type ToldStore } from "./ports/told.js";
 import { untold } from "./untold.js";
 import { getManyChunked, ShardedIndex } from "./sharded-index.js";
 import { createKeyvTold } from "./keyv-told.js";

@@ -1,4 +1,5 @@
-import type { QueuedDelivery, Told, ToldStore } from "./ports.js";
+import type { QueuedDelivery } from "./ports/outbox.js";
+import type { Told, ToldStore } from "./ports/told.js";
 
 /**
  * The deliveries whose channel has not yet been told this revision (or a later one) of their

@@ -5,7 +5,8 @@ import { findAffecting, type Finding } from "../lookup.js";
 import { severityLabel } from "../message.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
 import { describeMirror, type MirrorState } from "../mirror-state.js";
-import type { AdvisoryStore, Delivery } from "../store/ports.js";
+import type { AdvisoryStore } from "../store/ports/mirror.js";
+import type { DeliveredTo } from "../store/ports/told.js";
 import { barChart, esc } from "./html.js";
 
 const ALERT_DAYS = 30;
@@ -31,7 +32,7 @@ export interface ReportData {
 
 export interface ReportDeps {
   readonly advisories: AdvisoryStore;
-  readonly delivery: Pick<Delivery, "told">;
+  readonly delivery: Pick<DeliveredTo, "told">;
 }
 
 /** Reads what the report of one channel needs: its watches' findings, mutes, and the alerts it was sent. */

@@ -1,6 +1,6 @@
 import { describeMirror, type MirrorState } from "../mirror-state.js";
 import type { SourceState } from "../sources/source.js";
-import type { OutboxItem } from "../store/ports.js";
+import type { OutboxItem } from "../store/ports/outbox.js";
 import { esc, lineChart } from "./html.js";
 import type { LatencyPoint } from "./metrics-history.js";
 

@@ -2,6 +2,7 @@
 // their channels: the key layouts those wrote are read as they are, or renamed once.
 import { Redis } from "ioredis";
 import pg from "pg";
+import { freshPostgresUrl } from "../helpers/databases.js";
 import { describe, expect, inject, it } from "vitest";
 import { createKeyvChannelStore } from "../../src/store/keyv-channel-store.js";
 import { KEYS } from "../../src/store/keys.js";
@@ -29,12 +30,7 @@ describe.skipIf(!inject("redisUrl"))("a Redis store from the previous release", 
 
 describe.skipIf(!inject("postgresUrl"))("a PostgreSQL store from the previous release", () => {
   it("has its rows renamed once to the layout @keyv/postgres 6 reads", async () => {
-    const name = `legacy${Math.random().toString(36).slice(2)}`;
-    const admin = new pg.Client({ connectionString: inject("postgresUrl") });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = inject("postgresUrl").replace(/\/postgres$/, `/${name}`);
+    const url = await freshPostgresUrl();
     const old = new pg.Client({ connectionString: url });
     await old.connect();
     await old.query("CREATE TABLE pysec_herald(key VARCHAR(255) PRIMARY KEY, value TEXT)");

@@ -1,6 +1,5 @@
 // The same store behaviour on every backend STORE_URL can name: the embedded SQLite file, memory,
 // and real Redis and PostgreSQL servers (started by test/helpers/servers.ts).
-import pg from "pg";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { openOutbox } from "../../src/store/outbox.js";
 import { KEYS } from "../../src/store/keys.js";
 import { openDb, SCHEMA_VERSION, type Db } from "../../src/store/open.js";
 import { systemClock } from "../../src/clock.js";
+import { freshPostgresUrl } from "../helpers/databases.js";
 import { pypaRecord } from "../helpers/fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pysec-herald-store-"));
@@ -33,14 +33,7 @@ const backends: Record<string, () => Promise<string>> = {
     await db.close();
     return url;
   },
-  postgres: async () => {
-    const name = `t${Math.random().toString(36).slice(2)}`;
-    const admin = new pg.Client({ connectionString: inject("postgresUrl") });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    return inject("postgresUrl").replace(/\/postgres$/, `/${name}`);
-  },
+  postgres: freshPostgresUrl,
 };
 
 const record = (pkg: string, id: string): Advisory => toAdvisory(pypaRecord(pkg, id));

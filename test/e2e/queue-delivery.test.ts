@@ -16,7 +16,7 @@ import { startDeliveryWorkers } from "../../src/queue/delivery-workers.js";
 import { createQueueDelivery, deliveryQueueName, jobIdOf, QUEUE_PREFIX, type QueueDelivery } from "../../src/queue/queue-delivery.js";
 import { createKeyvChannelStore } from "../../src/store/keyv-channel-store.js";
 import { openDb, type Db } from "../../src/store/open.js";
-import type { ChannelStore } from "../../src/store/ports.js";
+import type { ChannelStore } from "../../src/store/ports/channels.js";
 import { FAKE_BOT, startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
 import { realNotification } from "../helpers/notifications.js";
 import { until } from "../helpers/until.js";

@@ -9,7 +9,7 @@ function files(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
 }
 
-/** Each file's imports, as paths from the checkout's root ("src/store/ports.ts"), packages left out. */
+/** Each file's imports, as paths from the checkout's root ("src/store/ports/mirror.ts"), packages left out. */
 const graph = [...files("src"), ...files("adapters")].map((file) => {
   const text = readFileSync(join(root, file), "utf8");
   const imports = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^"';]*?from\s+"(\.[^"]+)"|import\("(\.[^"]+)"\)/g)]

@@ -8,7 +8,7 @@ import { reply } from "../../../src/render/notification.js";
 import { createKeyvChannelStore } from "../../../src/store/keyv-channel-store.js";
 import { createKeyvOutbox } from "../../../src/store/keyv-outbox.js";
 import { openDb } from "../../../src/store/open.js";
-import type { OutboxItem } from "../../../src/store/ports.js";
+import type { OutboxItem } from "../../../src/store/ports/outbox.js";
 import { ManualClock } from "../../helpers/manual-clock.js";
 
 /** A queue that only records what it was asked to do. */

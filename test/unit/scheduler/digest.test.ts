@@ -3,7 +3,7 @@ import { newChannel, type Channel } from "../../../src/channel.js";
 import { quietUntil, routeFor } from "../../../src/delivery/routing.js";
 import { buildDigest } from "../../../src/render/digest.js";
 import { lastDue } from "../../../src/scheduler/digest.js";
-import type { DigestEntry } from "../../../src/store/ports.js";
+import type { DigestEntry } from "../../../src/store/ports/digests.js";
 import { realNotification } from "../../helpers/notifications.js";
 
 const at = (iso: string) => new Date(iso);
