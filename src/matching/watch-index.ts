@@ -7,7 +7,7 @@ import { deletionVariants, lookalikesOf } from "./lookalike.js";
  * the same order) and share every setting matching reads. An advisory is evaluated once per group.
  */
 export interface WatchGroup {
-  /** Where it is kept: its specifiers joined, and settingsKey (lookalike groups: "" and whether muting). */
+  /** What it is found by: its specifiers joined, and settingsKey (look-alike groups: "" and whether muting). */
   readonly specKey: string;
   readonly settings: string;
   readonly name: NormalizedName;
@@ -22,8 +22,6 @@ export interface WatchGroup {
   readonly channels: Channel[];
   /** Each channel's slot (WatchIndex.visits), in the same order. */
   readonly slots: number[];
-  /** The channels of `name` that want look-alike warnings, whatever they watch it with (specifiers empty). */
-  readonly forLookalikes: boolean;
 }
 
 /** What of a channel's settings matching reads: channels differing in none of them share groups. */
@@ -32,24 +30,47 @@ function settingsKey(c: Channel): string {
 }
 
 /**
- * In-memory inverted index: package → channels watching it, so one advisory never scans all channels.
- * Kept compact for 100,000 channels and 1,000,000 watches: a plain array of channel keys per name
- * (a channel's watches of that name are read from its record), and each name stored once.
+ * A channel's watches, one call per package it watches, in order: the package's specifiers (usually
+ * one; imported files may add more) and the key its group is found by.
+ */
+function eachPackage(channel: Channel, visit: (name: NormalizedName, specKey: string, specifiers: readonly string[]) => void): void {
+  const { watches } = channel;
+  for (let i = 0; i < watches.length; i++) {
+    const { name, specifier } = watches[i]!;
+    let earlier = false;
+    for (let j = 0; j < i && !earlier; j++) earlier = watches[j]!.name === name;
+    if (earlier) continue;
+    let more: string[] | undefined;
+    for (let j = i + 1; j < watches.length; j++) if (watches[j]!.name === name) (more ??= [specifier]).push(watches[j]!.specifier);
+    if (more) visit(name, more.join("\u0001"), more);
+    else visit(name, specifier, [specifier]);
+  }
+}
+
+/** How many channels (paused or not) watch a name, and the index's one copy of it. */
+interface NameEntry {
+  readonly name: NormalizedName;
+  watchers: number;
+}
+
+/**
+ * In-memory inverted index: package → groups of channels watching it alike, so one advisory never
+ * scans all channels and is evaluated once per group. Kept compact for 100,000 channels and
+ * 1,000,000 watches: each active channel is in one group per package it watches and nowhere else
+ * (who watches a name is read from its groups), each name is stored once, and look-alike groups
+ * are made only when a look-alike warning needs them.
  */
 export class WatchIndex {
-  private readonly byName = new Map<NormalizedName, ChannelKey[]>();
   private readonly channels = new Map<ChannelKey, Channel>();
-  // The index's own copy of each name: records parsed from the store repeat it in every channel.
-  private readonly names = new Map<NormalizedName, NormalizedName>();
+  // The index's own copy of each name (records parsed from the store repeat it in every channel).
+  private readonly names = new Map<NormalizedName, NameEntry>();
+  // Paused channels are in no group; there are few, so who watches a name scans them.
+  private readonly paused = new Set<ChannelKey>();
   // Deletion variant → watched names, so look-alikes of a name are found without scanning every name.
   private readonly variants = new Map<string, Set<NormalizedName>>();
   // Package → its groups, a short list searched by (specKey, settings): no key strings are made per
-  // watch (indexing a million of them, their garbage stayed committed as the startup peak), and a
-  // few string comparisons cost less than nested map lookups.
+  // watch, and a few string comparisons cost less than nested map lookups.
   private readonly groupsByName = new Map<NormalizedName, WatchGroup[]>();
-  private readonly lookalikeGroupsByName = new Map<NormalizedName, WatchGroup[]>();
-  // Channel → the groups it is in (for a change of that channel).
-  private readonly groupsOf = new Map<ChannelKey, WatchGroup[]>();
   // A small number per channel, so "seen in this fan-out" is an array read rather than a set of keys.
   private readonly slotOf = new Map<ChannelKey, number>();
   private readonly freeSlots: number[] = [];
@@ -80,66 +101,77 @@ export class WatchIndex {
     return found;
   }
 
-  private leaveGroups(key: ChannelKey): void {
-    const slot = this.slotOf.get(key);
-    for (const g of this.groupsOf.get(key) ?? []) {
-      const at = g.slots.indexOf(slot!);
-      if (at !== -1) {
-        g.channels[at] = g.channels[g.channels.length - 1]!;
-        g.channels.pop();
-        g.slots[at] = g.slots[g.slots.length - 1]!;
-        g.slots.pop();
-      }
-      if (g.channels.length === 0) {
-        const all = g.forLookalikes ? this.lookalikeGroupsByName : this.groupsByName;
-        const list = all.get(g.name) ?? [];
-        const i = list.indexOf(g);
-        if (i !== -1) list.splice(i, 1);
-        if (list.length === 0) all.delete(g.name);
-      }
-    }
-    this.groupsOf.delete(key);
-  }
-
-  private joinGroups(channel: Channel): void {
-    if (channel.paused) return;
-    let slot = this.slotOf.get(channel.key);
+  private slotFor(key: ChannelKey): number {
+    let slot = this.slotOf.get(key);
     if (slot === undefined) {
       slot = this.freeSlots.pop() ?? this.nextSlot++;
-      this.slotOf.set(channel.key, slot);
+      this.slotOf.set(key, slot);
       if (slot >= this.stamps.length) {
         const grown = new Uint32Array(this.stamps.length * 2);
         grown.set(this.stamps);
         this.stamps = grown;
       }
     }
-    const mine: WatchGroup[] = [];
+    return slot;
+  }
+
+  private static find(list: readonly WatchGroup[] | undefined, specKey: string, settings: string): WatchGroup | undefined {
+    if (list) for (const g of list) if (g.specKey === specKey && g.settings === settings) return g;
+    return undefined;
+  }
+
+  private leaveGroups(old: Channel): void {
+    if (old.paused) return void this.paused.delete(old.key);
+    const slot = this.slotOf.get(old.key)!;
+    const settings = settingsKey(old);
+    eachPackage(old, (name, specKey) => {
+      const list = this.groupsByName.get(name);
+      const g = WatchIndex.find(list, specKey, settings);
+      if (!list || !g) return;
+      const at = g.slots.indexOf(slot);
+      if (at !== -1) {
+        g.channels[at] = g.channels[g.channels.length - 1]!;
+        g.channels.pop();
+        g.slots[at] = g.slots[g.slots.length - 1]!;
+        g.slots.pop();
+      }
+      if (g.channels.length > 0) return;
+      list.splice(list.indexOf(g), 1);
+      if (list.length === 0) this.groupsByName.delete(name);
+    });
+  }
+
+  private joinGroups(channel: Channel): void {
+    if (channel.paused) return void this.paused.add(channel.key);
+    const slot = this.slotFor(channel.key);
     const settings = settingsKey(channel);
     const muting = channel.mutes.length > 0;
-    const join = (all: Map<NormalizedName, WatchGroup[]>, name: NormalizedName, specKey: string, settingsOf: string, specifiers: readonly string[], forLookalikes: boolean) => {
-      let list = all.get(name);
-      if (!list) all.set(name, (list = []));
-      let g: WatchGroup | undefined;
-      for (const x of list) if (x.specKey === specKey && x.settings === settingsOf) g = x;
-      if (!g) list.push((g = { specKey, settings: settingsOf, name, specifiers, severity: channel.severity, fixedOnly: channel.fixedOnly, kevOnly: channel.kevOnly, epssFloor: channel.epssFloor, muting, channels: [], slots: [], forLookalikes }));
+    eachPackage(channel, (name, specKey, specifiers) => {
+      let list = this.groupsByName.get(name);
+      if (!list) this.groupsByName.set(name, (list = []));
+      let g = WatchIndex.find(list, specKey, settings);
+      if (!g) list.push((g = { specKey, settings, name, specifiers, severity: channel.severity, fixedOnly: channel.fixedOnly, kevOnly: channel.kevOnly, epssFloor: channel.epssFloor, muting, channels: [], slots: [] }));
       g.channels.push(channel);
       g.slots.push(slot);
-      mine.push(g);
-    };
-    const { watches } = channel;
-    for (let i = 0; i < watches.length; i++) {
-      const { name, specifier } = watches[i]!;
-      // A channel's watches of one package, in order: usually one (imported files may add more).
-      let earlier = false;
-      for (let j = 0; j < i && !earlier; j++) earlier = watches[j]!.name === name;
-      if (earlier) continue;
-      let specifiers: readonly string[] = [specifier];
-      for (let j = i + 1; j < watches.length; j++) if (watches[j]!.name === name) specifiers = [...specifiers, watches[j]!.specifier];
-      join(this.groupsByName, name, specifiers.length === 1 ? specifier : specifiers.join("\u0001"), settings, specifiers, false);
-      // A look-alike warning reads only whether the channel mutes: one group per package, not per specifier.
-      if (channel.lookalikes) join(this.lookalikeGroupsByName, name, "", muting ? "muting" : "", [], true);
+    });
+  }
+
+  private countNames(watches: Channel["watches"], by: 1 | -1): void {
+    const seen = new Set<NormalizedName>();
+    for (const { name } of watches) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      let entry = this.names.get(name);
+      if (!entry) {
+        this.names.set(name, (entry = { name, watchers: 0 }));
+        this.addName(name);
+      }
+      entry.watchers += by;
+      if (entry.watchers === 0) {
+        this.names.delete(name);
+        this.removeName(name);
+      }
     }
-    this.groupsOf.set(channel.key, mine);
   }
 
   private addName(name: NormalizedName): void {
@@ -169,37 +201,20 @@ export class WatchIndex {
   /** Replaces everything the index knows about one channel. */
   set(channel: Channel): void {
     const old = this.channels.get(channel.key);
-    for (const name of new Set((old?.watches ?? []).map((w) => w.name))) {
-      const keys = this.byName.get(name);
-      if (!keys) continue;
-      const at = keys.indexOf(channel.key);
-      if (at !== -1) {
-        keys[at] = keys[keys.length - 1]!;
-        keys.pop();
-      }
-      if (keys.length === 0) {
-        this.byName.delete(name);
-        this.names.delete(name);
-        this.removeName(name);
-      }
+    if (old) this.leaveGroups(old);
+    let watches: Channel["watches"] | undefined;
+    for (let i = 0; i < channel.watches.length; i++) {
+      const w = channel.watches[i]!;
+      const name = this.names.get(w.name)?.name;
+      if (name === undefined || name === w.name) continue;
+      (watches ??= [...channel.watches])[i] = { ...w, name };
     }
-    const watches = channel.watches.map((w) => {
-      const name = this.names.get(w.name) ?? w.name;
-      return name === w.name ? w : { ...w, name };
-    });
-    const stored = watches.every((w, i) => w === channel.watches[i]) ? channel : { ...channel, watches };
+    const stored = watches ? { ...channel, watches } : channel;
+    // New names counted before old ones are let go, so a name kept is never dropped and re-added.
+    this.countNames(stored.watches, 1);
+    if (old) this.countNames(old.watches, -1);
     this.channels.set(channel.key, stored);
-    this.leaveGroups(channel.key);
     this.joinGroups(stored);
-    for (const name of new Set(watches.map((w) => w.name))) {
-      let keys = this.byName.get(name);
-      if (!keys) {
-        this.byName.set(name, (keys = []));
-        this.names.set(name, name);
-        this.addName(name);
-      }
-      keys.push(channel.key);
-    }
   }
 
   /** Makes the index hold exactly these channels (reloaded from a store other instances write too). */
@@ -212,7 +227,9 @@ export class WatchIndex {
   /** Forgets a channel (its record moved or was deleted). */
   delete(key: ChannelKey): void {
     const old = this.channels.get(key);
-    if (old) this.set({ ...old, watches: [] });
+    if (!old) return;
+    this.leaveGroups(old);
+    this.countNames(old.watches, -1);
     this.channels.delete(key);
     const slot = this.slotOf.get(key);
     if (slot !== undefined) {
@@ -234,21 +251,46 @@ export class WatchIndex {
 
   /** Every package some channel watches, except from channels that turned PyPI's signals off (the PyPI source asks only about these). */
   watchedNames(wants: (c: Channel) => boolean = () => true): NormalizedName[] {
-    return [...this.byName].filter(([, keys]) => keys.some((k) => { const c = this.channels.get(k); return c !== undefined && wants(c); })).map(([n]) => n);
+    const out = new Set<NormalizedName>();
+    for (const [name, groups] of this.groupsByName) if (groups.some((g) => g.channels.some(wants))) out.add(name);
+    for (const key of this.paused) {
+      const c = this.channels.get(key)!;
+      if (wants(c)) for (const w of c.watches) out.add(this.names.get(w.name)?.name ?? w.name);
+    }
+    return [...out];
   }
 
-  /** The groups of channels watching `name` (see WatchGroup). */
+  /** The groups of active channels watching `name` (see WatchGroup). */
   groups(name: NormalizedName): readonly WatchGroup[] {
     return this.groupsByName.get(name) ?? [];
   }
 
-  /** The channels watching `name` that want look-alike warnings, in at most two groups (muting or not). */
+  /**
+   * The active channels watching `name` that want look-alike warnings, in at most two groups
+   * (muting or not), made when asked: look-alike warnings are rare, and read only that setting.
+   */
   lookalikeGroups(name: NormalizedName): readonly WatchGroup[] {
-    return this.lookalikeGroupsByName.get(name) ?? [];
+    const out: WatchGroup[] = [];
+    for (const muting of [false, true]) {
+      const channels: Channel[] = [];
+      const slots: number[] = [];
+      for (const g of this.groups(name)) {
+        if (g.muting !== muting) continue;
+        for (let i = 0; i < g.channels.length; i++) {
+          if (!g.channels[i]!.lookalikes) continue;
+          channels.push(g.channels[i]!);
+          slots.push(g.slots[i]!);
+        }
+      }
+      if (channels.length > 0) out.push({ specKey: "", settings: muting ? "muting" : "", name, specifiers: [], severity: "any", fixedOnly: false, kevOnly: false, epssFloor: 0, muting, channels, slots });
+    }
+    return out;
   }
 
-  /** Channels watching `name` (each once); their watches of it are in `channel(key).watches`. */
-  watchers(name: NormalizedName): readonly ChannelKey[] {
-    return this.byName.get(name) ?? [];
+  /** Channels watching `name` (each once), paused ones too; their watches of it are in `channel(key).watches`. */
+  watchers(name: NormalizedName): ChannelKey[] {
+    const out = this.groups(name).flatMap((g) => g.channels.map((c) => c.key));
+    for (const key of this.paused) if (this.channels.get(key)!.watches.some((w) => w.name === name)) out.push(key);
+    return out;
   }
 }
