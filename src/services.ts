@@ -69,7 +69,8 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const delivery: Delivery = queue?.delivery ?? outbox;
   const metrics = createMetrics({ defaults: opts.processMetrics ?? false });
   const digests = createKeyvDigestQueue(db);
-  const index = WatchIndex.from(await channelStore.list());
+  const index = new WatchIndex();
+  await channelStore.forEach((c) => index.set(c));
   const channels = createChannelService(channelStore, index);
   const http = createHttpClient({ allowedPrefixes: sourceUrls(config), timeoutMs: config.httpTimeoutSeconds * 1000 });
   const priority = await openPriorityIndex(db);

@@ -10,6 +10,8 @@ import type { ChannelStore } from "../store/ports/channels.js";
 export interface ChannelService extends ChannelStore {
   /** Reloads the index if another instance changed a channel since the last look. */
   refresh(): Promise<void>;
+  /** Every channel as the index holds it (as current as the last refresh), without reading the store. */
+  current(): IterableIterator<Channel>;
 }
 
 export function createChannelService(store: ChannelStore, index: WatchIndex): ChannelService {
@@ -18,6 +20,8 @@ export function createChannelService(store: ChannelStore, index: WatchIndex): Ch
   return {
     get: (key: ChannelKey) => store.get(key),
     list: () => store.list(),
+    forEach: (visit) => store.forEach(visit),
+    current: () => index.all(),
     revision: () => store.revision(),
     async update(key, fn) {
       const next = await store.update(key, fn);
@@ -40,7 +44,12 @@ export function createChannelService(store: ChannelStore, index: WatchIndex): Ch
           const revision = await store.revision();
           if (revision === seen) return;
           seen = revision;
-          index.sync(await store.list());
+          const keep = new Set<ChannelKey>();
+          await store.forEach((c) => {
+            keep.add(c.key);
+            index.set(c);
+          });
+          index.retain(keep);
         } finally {
           inFlight = undefined;
         }

@@ -1,6 +1,7 @@
 import type { NormalizedName } from "../advisory/names.js";
 import type { Channel, ChannelKey } from "../channel.js";
 import { deletionVariants, lookalikesOf } from "./lookalike.js";
+import type { Watch } from "./specifiers.js";
 
 /**
  * Channels that get the same answer for one package: they watch it with the same specifiers (in
@@ -62,8 +63,10 @@ interface NameEntry {
  */
 export class WatchIndex {
   private readonly channels = new Map<ChannelKey, Channel>();
-  // The index's own copy of each name (records parsed from the store repeat it in every channel).
+  // The index's own copy of each name (records parsed from the store repeat it in every channel), and how many channels watch it.
   private readonly names = new Map<NormalizedName, NameEntry>();
+  // One copy of each specifier and label: records parsed from the store repeat them in every channel.
+  private readonly texts = new Map<string, string>();
   // Paused channels are in no group; there are few, so who watches a name scans them.
   private readonly paused = new Set<ChannelKey>();
   // Deletion variant → watched names, so look-alikes of a name are found without scanning every name.
@@ -99,6 +102,14 @@ export class WatchIndex {
       this.lookalikeMemo.set(published, (found = lookalikesOf(published, this.similarNames(published))));
     }
     return found;
+  }
+
+  private intern(text: string): string {
+    const known = this.texts.get(text);
+    if (known !== undefined) return known;
+    if (this.texts.size >= 100_000) this.texts.clear(); // bounded: churn never grows it for ever
+    this.texts.set(text, text);
+    return text;
   }
 
   private slotFor(key: ChannelKey): number {
@@ -202,14 +213,13 @@ export class WatchIndex {
   set(channel: Channel): void {
     const old = this.channels.get(channel.key);
     if (old) this.leaveGroups(old);
-    let watches: Channel["watches"] | undefined;
-    for (let i = 0; i < channel.watches.length; i++) {
-      const w = channel.watches[i]!;
-      const name = this.names.get(w.name)?.name;
-      if (name === undefined || name === w.name) continue;
-      (watches ??= [...channel.watches])[i] = { ...w, name };
-    }
-    const stored = watches ? { ...channel, watches } : channel;
+    // The index's copies of the texts: equal strings compare equal, so each watch is rebuilt on them.
+    const watches = channel.watches.map((w): Watch => ({
+      name: this.names.get(w.name)?.name ?? w.name,
+      specifier: this.intern(w.specifier),
+      ...(w.label !== undefined && { label: this.intern(w.label) }),
+    }));
+    const stored = { ...channel, watches };
     // New names counted before old ones are let go, so a name kept is never dropped and re-added.
     this.countNames(stored.watches, 1);
     if (old) this.countNames(old.watches, -1);
@@ -217,11 +227,14 @@ export class WatchIndex {
     this.joinGroups(stored);
   }
 
-  /** Makes the index hold exactly these channels (reloaded from a store other instances write too). */
-  sync(channels: readonly Channel[]): void {
-    const keep = new Set(channels.map((c) => c.key));
+  /** Forgets every channel but these (after a reload from a store other instances write too). */
+  retain(keep: ReadonlySet<ChannelKey>): void {
     for (const key of [...this.channels.keys()]) if (!keep.has(key)) this.delete(key);
-    for (const c of channels) this.set(c);
+  }
+
+  /** Every channel the index holds. */
+  all(): IterableIterator<Channel> {
+    return this.channels.values();
   }
 
   /** Forgets a channel (its record moved or was deleted). */

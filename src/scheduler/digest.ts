@@ -67,7 +67,9 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
   async function tick(): Promise<number> {
     const now = clock.now();
     let sent = 0;
-    for (const channel of await channels.list()) {
+    // The index's records, not a read of every channel from the store each tick; an update below
+    // replaces an entry in place, which iteration allows.
+    for (const channel of channels.current()) {
       if (channel.mode !== "digest" || channel.paused) continue;
       if (!channel.lastDigestAt) {
         // First sight of a digest channel: count from now.

@@ -9,6 +9,12 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
   const { keyv } = db;
   const index = new ShardedIndex<1>(keyv, KEYS.channels);
   const touch = () => keyv.set(KEYS.channelsRevision, randomUUID());
+  async function forEach(visit: (channel: Channel) => void): Promise<void> {
+    const keys = (await index.entries()).map(([k]) => KEYS.channel(k));
+    await getManyChunked<Channel>(keyv, keys, (c) => {
+      if (c) visit(withDefaults(c));
+    });
+  }
   return {
     async get(key) {
       const c = await keyv.get<Channel>(KEYS.channel(key));
@@ -46,10 +52,11 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
         return moved;
       }),
     revision: () => keyv.get<string>(KEYS.channelsRevision),
-    async list() {
-      const keys = (await index.entries()).map(([k]) => k);
-      const records = await getManyChunked<Channel>(keyv, keys.map(KEYS.channel));
-      return records.filter((c): c is Channel => Boolean(c)).map(withDefaults);
+    list: async () => {
+      const out: Channel[] = [];
+      await forEach((c) => out.push(c));
+      return out;
     },
+    forEach,
   };
 }

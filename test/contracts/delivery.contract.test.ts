@@ -104,7 +104,14 @@ const backends: Record<string, Backend> = {
   "outbox on memory": embedded(() => "memory://"),
   "outbox on sqlite": embedded(() => `sqlite://${join(dir, `${Math.random().toString(36).slice(2)}.sqlite`)}`),
   ...(inject("redisUrl") && {
-    "outbox on redis": embedded(() => `${inject("redisUrl")}/${1 + Math.floor(Math.random() * 20)}`),
+    // A database of its own (the store suite uses 1-20), emptied for each test.
+    "outbox on redis": embedded(async () => {
+      const url = `${inject("redisUrl")}/25`;
+      const redis = new Redis(url);
+      await redis.flushdb();
+      await redis.quit();
+      return url;
+    }),
     "BullMQ on redis": bullmq,
   }),
   ...(inject("postgresUrl") && {

@@ -20,7 +20,8 @@ it("keeps each channel once per watched name, and follows changes, removals and 
   expect(index.watchers("django" as never)).toEqual([]);
   expect(index.similarNames("djangoo")).toEqual([]);
   expect(index.similarNames("flasks")).toEqual(["flask"]);
-  index.sync([channel("slack:C", "flask")]);
+  index.set(channel("slack:C", "flask"));
+  index.retain(new Set(["slack:C"]));
   expect(index.channel("slack:A")).toBeUndefined();
   expect(index.watchers("requests" as never)).toEqual([]);
   expect(index.watchers("flask" as never)).toEqual(["slack:C"]);
