@@ -1,6 +1,7 @@
 import { Client, DiscordAPIError, GatewayIntentBits, HTTPError, RateLimitError, REST } from "discord.js";
 import type { Clock } from "../../src/clock.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
+import { RateLimiter } from "../../src/delivery/rate-limiter.js";
 import { PermanentDeliveryError, RateLimitedError } from "../../src/errors.js";
 import { downloadImport } from "../../src/http/download.js";
 import type { HttpServer } from "../../src/http/server.js";
@@ -36,6 +37,16 @@ const PERMANENT_CODES = new Set([10003, 10004, 50001, 50007, 50013]);
 // Rate-limit waits longer than this go back to the outbox instead of blocking the REST queue.
 const MAX_QUEUED_WAIT_MS = 5_000;
 
+/**
+ * Discord's global limit, 50 requests per second per bot, kept before each send or edit: discord.js
+ * counts it in fixed one-second windows, so two bursts either side of a window's end could reach
+ * Discord within one second and be answered 429. The window is 5 % longer than documented, for a
+ * request sent at its edge that arrives inside the next. (Interaction answers are not bound by it.)
+ */
+function discordLimiter(clock: Clock): RateLimiter {
+  return new RateLimiter([{ key: () => "bot", limit: 50, windowMs: 1050 }], clock);
+}
+
 export function toDeliveryError(err: unknown): unknown {
   if (err instanceof RateLimitError) return new RateLimitedError("discord", err.retryAfter);
   if (err instanceof DiscordAPIError) {
@@ -61,6 +72,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   const log = opts.log.child({ platform: "discord" });
   const restOptions = { api: opts.apiUrl, retries: opts.retries ?? 3, rejectOnRateLimit: (r: { retryAfter: number }) => r.retryAfter > MAX_QUEUED_WAIT_MS };
   const rest = new REST(restOptions).setToken(opts.token);
+  const limiter = discordLimiter(opts.clock);
   let client: Client | undefined;
 
   function responder(interactionId: string, token: string, answer?: (body: unknown) => void): Responder {
@@ -141,11 +153,13 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     },
     async send(to, msg): Promise<MessageRef> {
       const body: MessageBody = msg.type === "notification" ? notificationBody(to, msg) : { ...replyBody(msg, false), nonce: nonceFor(to, msg.text), enforce_nonce: true };
+      await limiter.acquire(to);
       const res = (await deliver(() => rest.post(`/channels/${channelId(to)}/messages`, { body }))) as { id: string };
       return { channel: to, id: res.id };
     },
     async edit(ref, msg) {
       const { embeds, allowed_mentions } = notificationBody(ref.channel, msg);
+      await limiter.acquire(ref.channel);
       await deliver(() => rest.patch(`/channels/${channelId(ref.channel)}/messages/${ref.id}`, { body: { embeds, allowed_mentions } }));
       return ref;
     },
