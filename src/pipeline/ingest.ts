@@ -17,6 +17,7 @@ import { routeFor } from "../delivery/routing.js";
 import type { PypiFactsStore, PypiUpdate } from "../sources/pypi/pypi-facts-store.js";
 import { signalKindOf, signalRecord, wantsSignal } from "../sources/pypi/signal-record.js";
 import type { Notification } from "../render/notification.js";
+import type { Watch } from "../matching/specifiers.js";
 
 export interface IngestDeps {
   readonly advisories: AdvisoryStore;
@@ -47,6 +48,16 @@ export interface Ingest {
   apply(outcome: PollOutcome, baseline: boolean): Promise<void>;
 }
 
+/** One channel's message about an event (its record when the index has it). */
+interface Target {
+  readonly channel: Channel | undefined;
+  readonly key: string;
+  readonly n: Notification;
+}
+
+/** How many outbox entries one fan-out writes at a time. */
+const FAN_OUT_CHUNK = 1000;
+
 function packagesOf(a: Change["current"]["advisory"]): NormalizedName[] {
   return [...new Set(a.affected.flatMap((x) => (x.package ? [x.package.name as NormalizedName] : [])))];
 }
@@ -56,7 +67,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   const { advisories, delivery, index, clock } = deps;
 
   /** Into the outbox (now, or after quiet hours) or the channel's digest queue; returns how many were new. */
-  async function deliver(targets: readonly { channel: Channel | undefined; key: string; n: Notification }[], now: Date): Promise<number> {
+  async function deliver(targets: readonly Target[], now: Date): Promise<number> {
     const live: QueuedDelivery[] = [];
     let digested = 0;
     for (const { channel, key, n } of targets) {
@@ -85,26 +96,40 @@ export function createIngest(deps: IngestDeps): Ingest {
     const kind = change.kind === "new" ? "new" : "updated";
     // PyPI's signals reach only the channels that want them, and never as look-alike warnings.
     const signal = signalKindOf(stored);
-    const targets: { channel: Channel; key: string; n: Notification }[] = [];
+    // One notification per group (its channels get the same message) and a copy of the group's
+    // channel references: a command may change the index while the chunks below are written.
+    const groups: { readonly watch: Watch; readonly n: Notification; readonly channels: readonly Channel[] }[] = [];
     forEachMatchGroup(stored, index, now, (g) => {
       if (signal && g.lookalike) return;
-      // One notification for every channel of the group: they get the same message.
-      const n = buildNotification(kind, stored, g.watch, g.effect, g.lookalike);
-      for (const channel of g.channels) if (!signal || wantsSignal(channel, signal, g.watch)) targets.push({ channel, key: channel.key, n });
+      groups.push({ watch: g.watch, n: buildNotification(kind, stored, g.watch, g.effect, g.lookalike), channels: [...g.channels] });
     });
-    return deliver([...targets, ...(await noLongerNamed(change, new Set(targets.map((t) => t.key))))], now);
+    // Into the outbox a chunk at a time, never one entry per matched channel all at once.
+    let queued = 0;
+    let chunk: Target[] = [];
+    for (const g of groups) {
+      for (const channel of g.channels) {
+        if (signal && !wantsSignal(channel, signal, g.watch)) continue;
+        chunk.push({ channel, key: channel.key, n: g.n });
+        if (chunk.length < FAN_OUT_CHUNK) continue;
+        queued += await deliver(chunk, now);
+        chunk = [];
+      }
+    }
+    const matched = () => new Set(groups.flatMap((g) => g.channels.map((c) => c.key)));
+    return queued + (await deliver([...chunk, ...(await noLongerNamed(change, matched))], now));
   }
 
   /**
    * A package the advisory no longer names (the record that named it was withdrawn, say): the
    * channels that were told about it for that package get the withdrawal.
    */
-  async function noLongerNamed(change: Change, matched: ReadonlySet<string>): Promise<{ channel: Channel | undefined; key: string; n: Notification }[]> {
+  async function noLongerNamed(change: Change, matchedKeys: () => ReadonlySet<string>): Promise<Target[]> {
     if (!change.previous) return [];
     const now = new Set(packagesOf(change.current.advisory));
     const dropped = packagesOf(change.previous.advisory).filter((p) => !now.has(p));
     if (dropped.length === 0) return [];
-    const out: { channel: Channel | undefined; key: string; n: Notification }[] = [];
+    const out: Target[] = [];
+    const matched = matchedKeys();
     for (const key of Object.keys(await delivery.told(change.current.advisory.id))) {
       const channel = index.channel(key);
       const name = channel?.watches.find((w) => dropped.includes(w.name))?.name;
