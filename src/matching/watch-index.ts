@@ -80,6 +80,8 @@ export class WatchIndex {
   private nextSlot = 0;
   private stamps = new Uint32Array(1024);
   private readonly lookalikeMemo = new Map<string, NormalizedName[]>();
+  // Look-alike groups of the names a warning asked about, dropped when that name's groups change.
+  private readonly lookalikeGroupsOf = new Map<NormalizedName, readonly WatchGroup[]>();
   private epoch = 0;
 
   /**
@@ -136,6 +138,7 @@ export class WatchIndex {
     const slot = this.slotOf.get(old.key)!;
     const settings = settingsKey(old);
     eachPackage(old, (name, specKey) => {
+      this.lookalikeGroupsOf.delete(name);
       const list = this.groupsByName.get(name);
       const g = WatchIndex.find(list, specKey, settings);
       if (!list || !g) return;
@@ -158,6 +161,7 @@ export class WatchIndex {
     const settings = settingsKey(channel);
     const muting = channel.mutes.length > 0;
     eachPackage(channel, (name, specKey, specifiers) => {
+      this.lookalikeGroupsOf.delete(name);
       let list = this.groupsByName.get(name);
       if (!list) this.groupsByName.set(name, (list = []));
       let g = WatchIndex.find(list, specKey, settings);
@@ -280,9 +284,16 @@ export class WatchIndex {
 
   /**
    * The active channels watching `name` that want look-alike warnings, in at most two groups
-   * (muting or not), made when asked: look-alike warnings are rare, and read only that setting.
+   * (muting or not): made when a warning first needs them and kept until that name's groups
+   * change, so a name with no look-alike costs nothing.
    */
   lookalikeGroups(name: NormalizedName): readonly WatchGroup[] {
+    let found = this.lookalikeGroupsOf.get(name);
+    if (!found) this.lookalikeGroupsOf.set(name, (found = this.makeLookalikeGroups(name)));
+    return found;
+  }
+
+  private makeLookalikeGroups(name: NormalizedName): WatchGroup[] {
     const out: WatchGroup[] = [];
     for (const muting of [false, true]) {
       const channels: Channel[] = [];

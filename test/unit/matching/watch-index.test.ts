@@ -37,6 +37,10 @@ it("groups channels that watch a package alike, and moves a channel when its wat
   index.delete("slack:C");
   expect(groups(index, "django")).toEqual([">=4|high:slack:A,slack:D"]);
   expect([...index.lookalikeGroups("django" as never)].flatMap((g) => g.channels.map((c) => c.key)).sort()).toEqual(["slack:A", "slack:D"]);
+  // Kept once made, and made again when a channel of that name changes.
+  expect(index.lookalikeGroups("django" as never)).toBe(index.lookalikeGroups("django" as never));
+  index.set({ ...channel("slack:D", "django>=4"), severity: "high", lookalikes: false });
+  expect([...index.lookalikeGroups("django" as never)].flatMap((g) => g.channels.map((c) => c.key))).toEqual(["slack:A"]);
   // A deleted channel's slot is reused; marks of one fan-out never leak into the next.
   index.set(channel("slack:E", "django"));
   const first = index.visits();
