@@ -1,6 +1,7 @@
 import yauzl from "yauzl";
 
 const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+const READ_AHEAD = 16;
 
 export interface ZipEntryText {
   readonly name: string;
@@ -31,7 +32,7 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string
 }
 
 /**
- * Yields the `.json` entries of a zip file one at a time, so only one record is in memory at once.
+ * Yields the `.json` entries of a zip file one at a time, so only a few records are in memory at once.
  * An entry that cannot be read (a name going outside, a size that lies, a broken stream) is
  * reported through `onSkip` and passed over: one bad entry never blocks the rest.
  */
@@ -48,22 +49,32 @@ export async function* zipJsonEntries(path: string, onSkip: (name: string, reaso
       zip.on("entry", onEntry).on("end", onEnd).on("error", onError);
       zip.readEntry();
     });
-  try {
-    for (let entry = await next(); entry; entry = await next()) {
+  // Entries are read a few ahead of the one yielded: each read waits on the disk and zlib in the
+  // thread pool, and one at a time left the seed idle for seconds. Yielded in the zip's order.
+  const ahead: { readonly name: string; readonly read: Promise<{ text: string } | { error: string }> }[] = [];
+  let listed = false;
+  async function fill(): Promise<void> {
+    while (!listed && ahead.length < READ_AHEAD) {
+      const entry = await next();
+      if (!entry) {
+        listed = true;
+        return;
+      }
       const name = safeName(entry.fileName as unknown as Buffer);
       if (name === undefined) {
         onSkip(String(entry.fileName).slice(0, 100), "unsafe file name");
         continue;
       }
       if (!name.endsWith(".json") || entry.uncompressedSize > MAX_ENTRY_BYTES) continue;
-      let text: string;
-      try {
-        text = await readEntry(zip, entry);
-      } catch (err) {
-        onSkip(name, (err as Error).message);
-        continue;
-      }
-      yield { name, text };
+      ahead.push({ name, read: readEntry(zip, entry).then((text) => ({ text }), (err: Error) => ({ error: err.message })) });
+    }
+  }
+  try {
+    for (await fill(); ahead.length > 0; await fill()) {
+      const { name, read } = ahead.shift()!;
+      const result = await read;
+      if ("error" in result) onSkip(name, result.error);
+      else yield { name, text: result.text };
     }
   } finally {
     zip.close();
