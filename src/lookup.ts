@@ -27,9 +27,12 @@ export function affectingOf(candidates: readonly StoredAdvisory[], watch: Watch)
   return found.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || naturalOrder(a.stored.advisory.id, b.stored.advisory.id));
 }
 
+// One collator: localeCompare with options builds a new one on every call.
+const natural = new Intl.Collator("en", { numeric: true });
+
 /** Ids as people count them: PYSEC-2023-61 before PYSEC-2023-226. */
 export function naturalOrder(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true });
+  return natural.compare(a, b);
 }
 
 

@@ -31,7 +31,7 @@ export interface RegistryDeps {
 
 /** The enabled sources (SOURCES), OSV first: it seeds the mirror. */
 export function createSources(c: Config, d: RegistryDeps): Source[] {
-  const github = { apiUrl: c.githubApiUrl, rawUrl: c.githubRawUrl, branch: "main", intervalMs: c.githubPollSeconds * 1000, http: d.http, log: d.log, ...(c.githubToken && { token: c.githubToken }) };
+  const github = { apiUrl: c.githubApiUrl, rawUrl: c.githubRawUrl, branch: "main", intervalMs: c.githubPollSeconds * 1000, http: d.http, log: d.log, wallClock: d.wallClock, ...(c.githubToken && { token: c.githubToken }) };
   const resolveCpython = createCpythonResolver({ http: d.http, osvApiUrl: c.osvApiUrl, cveApiUrl: c.cveApiUrl });
   const all: Record<Config["sources"][number], () => Source[]> = {
     osv: () => [createOsvSource({ bucketUrl: c.osvBucketUrl, intervalMs: c.osvPollSeconds * 1000, http: d.http, log: d.log, wallClock: d.wallClock, ...(d.onSeedProgress && { onProgress: d.onSeedProgress }) })],

@@ -3,6 +3,7 @@ import { isIgnoredId, isSafeId } from "../../advisory/ids.js";
 import type { Advisory } from "../../advisory/osv-schema.js";
 import { UpstreamError } from "../../errors.js";
 import { readLimited, type HttpClient } from "../../http/client.js";
+import type { Clock } from "../../clock.js";
 import type { Logger } from "../../log.js";
 import { mapLimit } from "../../util/map-limit.js";
 import type { PollOutcome, Source } from "../source.js";
@@ -18,6 +19,8 @@ export interface GithubRepoOptions {
   readonly intervalMs: number;
   readonly http: HttpClient;
   readonly log: Logger;
+  /** The present, for a withdrawal whose commit carries no date. */
+  readonly wallClock: Clock;
   /** Which changed paths hold advisories (e.g. `vulns/<pkg>/<ID>.yaml`); returns the advisory id or undefined. */
   readonly advisoryId: (path: string) => string | undefined;
   /** Raw file text → Advisory (YAML or JSON), possibly enriched (PSF: CPython versions). */
@@ -110,7 +113,7 @@ export function createGithubRepoSource(opts: GithubRepoOptions): Source {
       });
       // Withdrawn when the commit that deleted the file was made; never earlier than the record's own date.
       const committed = head.data.commit?.committer?.date;
-      const withdrawnAt = committed && !Number.isNaN(Date.parse(committed)) ? new Date(committed).toISOString() : new Date().toISOString();
+      const withdrawnAt = committed && !Number.isNaN(Date.parse(committed)) ? new Date(committed).toISOString() : opts.wallClock.now().toISOString();
       const records = await mapLimit(wanted, 4, async (c) => {
         if (!c.removed) return fileAt(sha, c.path, signal);
         // A deleted file is a withdrawal: the last published version, marked withdrawn.
