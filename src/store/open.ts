@@ -101,8 +101,10 @@ async function connect(url: string, writes: WriteHealth): Promise<Db> {
   const path = sqlitePath(url);
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = trackWrites(new DatabaseSync(path, { timeout: 10_000 }), writes);
-  // Measured: WAL + synchronous=NORMAL is several times faster for writes than the defaults.
-  sqlite.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  // Measured: WAL + synchronous=NORMAL is several times faster for writes than the defaults. A
+  // checkpoint (and its fsync) every 10,000 pages instead of 1,000: seeding writes ~60,000 pages,
+  // and those fsyncs cost ~1.3 s of the seed here; the WAL file may grow to ~40 MB between them.
+  sqlite.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;");
   // Namespace "keyv" and ":" are the key layout Keyv 5 with @keyv/sqlite wrote: files from earlier releases read as they are.
   const adapter = new SqliteKeyvAdapter(sqlite, { separator: ":" });
   const keyv = new Keyv({ store: adapter, namespace: "keyv", serialization: codec });
