@@ -308,4 +308,4 @@ const table = [
 ].join("\n");
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
 process.stdout.write(`${table}\n`);
-writeFileSync(join(root, "BENCHMARKS.md"), `# Benchmarks\n\nProduced by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}.\nMachine: ${machine}.\nMedians over several runs where the figure is a time; comparisons are measured side by side in the same run.\n\n${table}\n`);
+writeFileSync(join(root, "BENCHMARKS.md"), `# Benchmarks\n\nProduced by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}.\nMachine: ${machine}.\nMedians over several runs where the figure is a time; comparisons are measured side by side in the same run.\nThe seed and the idle bot run in their own processes with the node flags of \`npm start\` (${startFlags.join(" ") || "none"}).\n\n${table}\n`);
