@@ -53,7 +53,7 @@ class RetryLater extends Error {
   }
 }
 
-/** BullMQ's side of a settlement, for one job: every outcome but "done" ends the processor by throwing, as BullMQ expects. */
+/** BullMQ's side of a settlement, for one job: keep, later and park end the processor by throwing, as BullMQ expects. */
 function jobTarget(job: Job<QueuedItem>, token: string | undefined, deps: DeliveryWorkerDeps): SettleTarget {
   const inMs = (at: Date) => Math.max(0, at.getTime() - deps.clock.now().getTime());
   async function later(ms: number): Promise<never> {
