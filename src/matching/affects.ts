@@ -32,9 +32,10 @@ export function setsFor(advisory: Advisory, name: NormalizedName): AffectedSet[]
 function effectOfSet(set: AffectedSet, allowed: readonly Interval[]): string[] {
   const pieces = intersectAll(set.intervals, allowed).map(describe);
   for (const v of set.versions) {
+    // Watched first: for a pin that rules out nearly every listed version at once.
+    if (!allowed.some((i) => contains(i, v))) continue;
     // Listed versions inside a range are already described by it.
-    if (set.intervals.some((i) => contains(i, v))) continue;
-    if (allowed.some((i) => contains(i, v))) pieces.push(v);
+    if (!set.intervals.some((i) => contains(i, v))) pieces.push(v);
   }
   return pieces;
 }

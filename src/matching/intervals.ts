@@ -71,7 +71,26 @@ export function intersectAll(as: readonly Interval[], bs: readonly Interval[]): 
   return out;
 }
 
+// The epoch and release numbers at the start of a version, trailing zeros dropped ("v1.2.0rc1" →
+// "0!1.2"): two versions PEP 440 orders as equal always have the same key, so a pin is compared
+// only with listed versions that share it (a pin against an advisory's hundreds of versions
+// otherwise parses each pair).
+const RELEASE = /^\s*v?(?:(\d+)!)?(\d+(?:\.\d+)*)/i;
+const releaseMemo = new BoundedMemo<string>(200_000);
+
+function releaseKey(v: string): string {
+  return releaseMemo.get(v, () => {
+    const m = RELEASE.exec(v);
+    if (!m) return v;
+    const parts = m[2]!.split(".").map(Number);
+    while (parts.length > 1 && parts[parts.length - 1] === 0) parts.pop();
+    return `${Number(m[1] ?? 0)}!${parts.join(".")}`;
+  });
+}
+
 export function contains(i: Interval, v: string): boolean {
+  // A single version (an exact pin): no other release can be equal to it.
+  if (i.lower && i.upper && i.lower.version === i.upper.version && releaseKey(v) !== releaseKey(i.lower.version)) return false;
   if (i.lower) {
     const c = cmp(v, i.lower.version);
     if (c < 0 || (c === 0 && !i.lower.inclusive)) return false;
