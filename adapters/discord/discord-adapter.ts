@@ -38,13 +38,14 @@ const PERMANENT_CODES = new Set([10003, 10004, 50001, 50007, 50013]);
 const MAX_QUEUED_WAIT_MS = 5_000;
 
 /**
- * Discord's global limit, 50 requests per second per bot, kept before each send or edit: discord.js
+ * Discord's global limit, 50 requests per second per bot, kept around each send and edit: discord.js
  * counts it in fixed one-second windows, so two bursts either side of a window's end could reach
- * Discord within one second and be answered 429. The window is 5 % longer than documented, for a
- * request sent at its edge that arrives inside the next. (Interaction answers are not bound by it.)
+ * Discord within one second and be answered 429. Each request counts from its start until a
+ * second after its answer, so however late one arrives, Discord never sees 51 within a second.
+ * (Interaction answers are not bound by it.)
  */
 function discordLimiter(clock: Clock): RateLimiter {
-  return new RateLimiter([{ key: () => "bot", limit: 50, windowMs: 1050 }], clock);
+  return new RateLimiter([{ key: () => "bot", limit: 50, windowMs: 1000 }], clock);
 }
 
 export function toDeliveryError(err: unknown): unknown {
@@ -153,14 +154,12 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     },
     async send(to, msg): Promise<MessageRef> {
       const body: MessageBody = msg.type === "notification" ? notificationBody(to, msg) : { ...replyBody(msg, false), nonce: nonceFor(to, msg.text), enforce_nonce: true };
-      await limiter.acquire(to);
-      const res = (await deliver(() => rest.post(`/channels/${channelId(to)}/messages`, { body }))) as { id: string };
+      const res = (await limiter.around(to, () => deliver(() => rest.post(`/channels/${channelId(to)}/messages`, { body })))) as { id: string };
       return { channel: to, id: res.id };
     },
     async edit(ref, msg) {
       const { embeds, allowed_mentions } = notificationBody(ref.channel, msg);
-      await limiter.acquire(ref.channel);
-      await deliver(() => rest.patch(`/channels/${channelId(ref.channel)}/messages/${ref.id}`, { body: { embeds, allowed_mentions } }));
+      await limiter.around(ref.channel, () => deliver(() => rest.patch(`/channels/${channelId(ref.channel)}/messages/${ref.id}`, { body: { embeds, allowed_mentions } })));
       return ref;
     },
     async registerCommands(guildId) {

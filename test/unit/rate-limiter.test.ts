@@ -31,4 +31,35 @@ describe("RateLimiter", () => {
     for (let i = 0; i < 30; i++) await limiter.acquire(`c${i}`);
     expect(limiter.waitMs("fresh")).toBe(1000);
   });
+
+  it("around a send, counts it from its start until a window after its answer", async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter([{ key: () => "bot", limit: 2, windowMs: 1000 }], clock);
+    const answers: (() => void)[] = [];
+    const slow = () => new Promise<string>((resolve) => answers.push(() => resolve("ok")));
+    const first = limiter.around("a", slow);
+    const second = limiter.around("b", slow);
+    await new Promise((r) => setImmediate(r));
+    expect(answers).toHaveLength(2);
+    let thirdStarted = false;
+    const third = limiter.around("c", async () => {
+      thirdStarted = true;
+      return "third";
+    });
+    // Both in flight for longer than a window: neither has left it.
+    clock.advance(1500);
+    await new Promise((r) => setImmediate(r));
+    expect(thirdStarted).toBe(false);
+    answers[0]!();
+    expect(await first).toBe("ok");
+    // Answered at 1.5 s: its slot frees a window later, at 2.5 s.
+    clock.advance(990);
+    await new Promise((r) => setImmediate(r));
+    expect(thirdStarted).toBe(false);
+    clock.advance(20);
+    expect(await third).toBe("third");
+    answers[1]!();
+    await second;
+  });
 });
+
