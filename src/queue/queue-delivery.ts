@@ -19,9 +19,9 @@ export type QueuedItem = Omit<OutboxItem, "attempts" | "notBefore" | "lastError"
 
 export const PLATFORMS = ["discord", "slack", "telegram", "console"] as const;
 /** Also settle's limit: the job fails (is parked) on the attempt that settle parks it. */
-export const MAX_ATTEMPTS = DEFAULT_RETRY.maxAttempts;
-/** Jobs queued with this backoff type wait as long as settle said (delivery-workers.ts reads it). */
-export const SETTLED_BACKOFF = "settled";
+const MAX_ATTEMPTS = DEFAULT_RETRY.maxAttempts;
+/** Not one of BullMQ's own types, so it asks the workers' backoff strategy, which returns the delay settle chose. */
+const SETTLED_BACKOFF = "settled";
 
 // BullMQ reserves ':' in custom job ids; the outbox key is otherwise the id, so a repeat add is a no-op.
 export const jobIdOf = (key: string) => key.replace(/%/g, "%25").replace(/:/g, "%3A");
