@@ -7,14 +7,6 @@ import { affects, type Effect } from "./affects.js";
 import type { Watch } from "./specifiers.js";
 import type { WatchGroup, WatchIndex } from "./watch-index.js";
 
-export interface Match {
-  readonly channel: Channel;
-  readonly watch: Watch;
-  readonly effect: Effect;
-  /** Set for a typosquat warning: the malicious name that was published, and the watched name it imitates. */
-  readonly lookalike?: { readonly published: string; readonly watched: string };
-}
-
 /** Exploitation floors: unknown signals pass, like an unrated severity; malicious packages always pass. */
 function meetsSignals(floors: { readonly kevOnly: boolean; readonly epssFloor: number }, stored: StoredAdvisory, malicious: boolean): boolean {
   if (malicious) return true;
@@ -27,7 +19,8 @@ export interface MatchGroup {
   readonly watch: Watch;
   readonly effect: Effect;
   readonly channels: readonly Channel[];
-  readonly lookalike?: Match["lookalike"];
+  /** Set for a typosquat warning: the malicious name that was published, and the watched name it imitates. */
+  readonly lookalike?: { readonly published: string; readonly watched: string };
 }
 
 /**
@@ -106,13 +99,4 @@ export function forEachMatchGroup(stored: StoredAdvisory, index: WatchIndex, now
       }
     }
   }
-}
-
-/** The same, one Match per channel. */
-export function matchAdvisory(stored: StoredAdvisory, index: WatchIndex, now: Date): Match[] {
-  const out: Match[] = [];
-  forEachMatchGroup(stored, index, now, (g) => {
-    for (const channel of g.channels) out.push({ channel, watch: g.watch, effect: g.effect, ...(g.lookalike && { lookalike: g.lookalike }) });
-  });
-  return out;
 }

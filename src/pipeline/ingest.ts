@@ -29,7 +29,7 @@ export interface IngestDeps {
   /** Exploitation signals by CVE (KEV, EPSS), when loaded. */
   readonly priority?: PriorityIndex;
   /** PyPI's facts per watched project, written from the pypi source's updates. */
-  readonly pypiFacts?: Pick<PypiFactsStore, "set">;
+  readonly pypiFacts: Pick<PypiFactsStore, "set">;
   readonly metrics?: Metrics;
   /** Called once per event after its fan-out is in the outbox (logging, the dispatcher's wake-up). */
   readonly onEvent?: (change: Change, queued: number) => void;
@@ -152,19 +152,19 @@ export function createIngest(deps: IngestDeps): Ingest {
     for (const { facts, signals } of updates) {
       for (const s of signals) await publish({ kind: "new", current: signalRecord(s, clock.now()), write: false });
       // Stored after the signals went out: a crash in between sends them again, never loses one.
-      await deps.pypiFacts?.set(facts);
+      await deps.pypiFacts.set(facts);
     }
   }
 
   async function applyPriority(update: PriorityUpdate, baseline: boolean): Promise<void> {
-      const index = deps.priority;
-      if (!index) return;
-      const added = update.kev ? await index.setKev(update.kev, !baseline) : [];
-      if (update.epss) await index.setEpss(update.epss);
+      const priority = deps.priority;
+      if (!priority) return;
+      const added = update.kev ? await priority.setKev(update.kev, !baseline) : [];
+      if (update.epss) await priority.setEpss(update.epss);
       for (const cve of added) {
         const stored = await advisories.get(cve);
         if (!stored || stored.kev) continue;
-        const epss = index.epss([cve, ...stored.advisory.aliases]);
+        const epss = priority.epss([cve, ...stored.advisory.aliases]);
         const change = await advisories.setPriority(stored.advisory.id, { kev: true, ...(epss !== undefined && { epss }) });
         if (change && change.kind !== "unchanged") await publish(change);
         deps.log.info({ cve, id: stored.advisory.id }, "advisory added to the KEV catalog");

@@ -3,7 +3,7 @@ import { newChannel, withDefaults, type Channel } from "../channel.js";
 import { KEYS } from "./keys.js";
 import type { Db } from "./open.js";
 import type { ChannelStore } from "./ports/channels.js";
-import { getManyChunked, ShardedIndex } from "./sharded-index.js";
+import { forEachChunked, ShardedIndex } from "./sharded-index.js";
 
 export function createKeyvChannelStore(db: Db): ChannelStore {
   const { keyv } = db;
@@ -11,7 +11,7 @@ export function createKeyvChannelStore(db: Db): ChannelStore {
   const touch = () => keyv.set(KEYS.channelsRevision, randomUUID());
   async function forEach(visit: (channel: Channel) => void): Promise<void> {
     const keys = (await index.entries()).map(([k]) => KEYS.channel(k));
-    await getManyChunked<Channel>(keyv, keys, (c) => {
+    await forEachChunked<Channel>(keyv, keys, (c) => {
       if (c) visit(withDefaults(c));
     });
   }

@@ -5,19 +5,17 @@ import { groupBy } from "../util/group-by.js";
 const SHARDS = 256;
 const CHUNK = 500;
 
-/**
- * getMany in chunks: SQLite limits how many values one statement may bind. With `visit`, each
- * value is handed over as its chunk arrives and nothing is collected (the answer is empty).
- */
-export async function getManyChunked<T>(keyv: Keyv, keys: readonly string[], visit?: (value: T | undefined) => void): Promise<(T | undefined)[]> {
-  const out: (T | undefined)[] = [];
+/** Each value of `keys`, in order, read with getMany in chunks (SQLite limits how many values one statement may bind). */
+export async function forEachChunked<T>(keyv: Keyv, keys: readonly string[], visit: (value: T | undefined) => void): Promise<void> {
   for (let i = 0; i < keys.length; i += CHUNK) {
-    const part = await keyv.getMany<T>(keys.slice(i, i + CHUNK));
-    for (const v of part) {
-      if (visit) visit(v ?? undefined);
-      else out.push(v ?? undefined);
-    }
+    for (const v of await keyv.getMany<T>(keys.slice(i, i + CHUNK))) visit(v ?? undefined);
   }
+}
+
+/** The same, collected. */
+export async function getManyChunked<T>(keyv: Keyv, keys: readonly string[]): Promise<(T | undefined)[]> {
+  const out: (T | undefined)[] = [];
+  await forEachChunked<T>(keyv, keys, (v) => out.push(v));
   return out;
 }
 

@@ -4,7 +4,7 @@ import type { StoredAdvisory } from "../../../src/advisory/diff.js";
 import type { NormalizedName } from "../../../src/advisory/names.js";
 import { toAdvisory, type Advisory } from "../../../src/advisory/osv-schema.js";
 import { newChannel, type Channel } from "../../../src/channel.js";
-import { forEachMatchGroup, matchAdvisory, type MatchGroup } from "../../../src/matching/match.js";
+import { forEachMatchGroup, type MatchGroup } from "../../../src/matching/match.js";
 import { parseWatch } from "../../../src/matching/specifiers.js";
 import { WatchIndex } from "../../../src/matching/watch-index.js";
 import { pypaRecord, readFixture } from "../../helpers/fixtures.js";
@@ -62,7 +62,7 @@ it("applies severity floors, fixed-only, exploitation floors, mutes and pauses",
 it("reaches a channel once when an advisory names several packages it watches", () => {
   const both = stored({ ...aiohttp.advisory, affected: [...aiohttp.advisory.affected, ...requests.advisory.affected] });
   const index = WatchIndex.from([channel("slack:A", ["aiohttp", "requests"]), channel("slack:B", ["requests"])]);
-  expect(matchAdvisory(both, index, now).map((m) => `${m.channel.key} ${m.watch.name}`).sort()).toEqual(["slack:A aiohttp", "slack:B requests"]);
+  expect(groupsFor(both, index).flatMap((g) => g.channels.map((c) => `${c.key} ${g.watch.name}`)).sort()).toEqual(["slack:A aiohttp", "slack:B requests"]);
 });
 
 it("warns channels watching a name one edit from a published malicious package, unless they opted out", () => {
