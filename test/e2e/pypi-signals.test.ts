@@ -16,9 +16,11 @@ import { startFakePypi, type FakePypi } from "../fakes/pypi.js";
 import { runCaptured } from "../helpers/cli.js";
 import { allOsvRecords } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
+import { MANUAL_CLOCK_START } from "../helpers/manual-clock.js";
 
 const DAY = 86_400_000;
-const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString();
+// The harness runs on a ManualClock: "a week ago" is a week before its start, not before the system date.
+const daysAgo = (n: number) => new Date(Date.parse(MANUAL_CLOCK_START) - n * DAY).toISOString();
 const GH = (repository: string, workflow = "publish.yml") => ({ kind: "GitHub", repository, workflow });
 
 let bucket: FakeOsvBucket;

@@ -1,11 +1,14 @@
 import type { Clock } from "../../src/clock.js";
 
+/** Where a ManualClock starts unless told otherwise: fixtures dated relative to "now" use it. */
+export const MANUAL_CLOCK_START = "2026-11-25T09:00:00Z";
+
 /** A clock that moves only when a test says so; sleepers wake when time passes their deadline. */
 export class ManualClock implements Clock {
   private t: number;
   private sleepers: { at: number; resolve: () => void }[] = [];
 
-  constructor(start = "2026-11-25T09:00:00Z") {
+  constructor(start = MANUAL_CLOCK_START) {
     this.t = Date.parse(start);
   }
 
