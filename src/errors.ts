@@ -21,6 +21,27 @@ export class UpstreamError extends Error {
   }
 }
 
+/** "4 MB", "512 KB", "900 bytes": a size limit as people read it (binary units). */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KB`;
+  return `${n} bytes`;
+}
+
+/** A body over the size the client takes: it will be over it on every try, so it is never retried. */
+export class BodyTooLargeError extends UpstreamError {
+  override name = "BodyTooLargeError";
+  readonly limitBytes: number;
+  constructor(what: string, source: string, limitBytes: number) {
+    super(`${what} is larger than ${formatBytes(limitBytes)}`, source);
+    this.limitBytes = limitBytes;
+  }
+  /** Why a record of this size is passed over, without the URL. */
+  get reason(): string {
+    return `larger than ${formatBytes(this.limitBytes)}`;
+  }
+}
+
 /** A chat platform asked us to slow down. */
 export class RateLimitedError extends Error {
   override name = "RateLimitedError";

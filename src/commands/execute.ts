@@ -1,3 +1,4 @@
+import { describeSkipped } from "../sources/record-skips.js";
 import type { NormalizedName } from "../advisory/names.js";
 import { activeMutes, describeMute, LIMITS, type Channel, type ChannelKey } from "../channel.js";
 import { parseDependencyFile } from "../deps/import.js";
@@ -252,7 +253,7 @@ async function statusText(deps: CommandDeps, key: ChannelKey): Promise<string> {
   const ago = (iso: string | undefined) => (iso ? `${Math.round((now - Date.parse(iso)) / 1000)} s ago` : "never");
   const sources = await deps.cursors.all();
   const lines = Object.entries(sources).map(([id, s]) =>
-    `${id}: last success ${ago(s.lastSuccess)}; cursor ${s.cursor ?? "none"}${s.lastError ? `; last error ${ago(s.lastError.at)}: ${s.lastError.message}` : ""}${s.warning ? `; warning: ${s.warning}` : ""}`,
+    `${id}: last success ${ago(s.lastSuccess)}; cursor ${s.cursor ?? "none"}${s.lastError ? `; last error ${ago(s.lastError.at)}: ${s.lastError.message}` : ""}${s.warning ? `; warning: ${s.warning}` : ""}${s.skippedRecords?.length ? `; ${describeSkipped(s.skippedRecords)}` : ""}`,
   );
   const items = (await deps.delivery.list()).filter((i) => i.channel === key);
   const parked = items.filter((i) => i.parked);

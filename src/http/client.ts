@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Agent, request, RetryAgent, type Dispatcher } from "undici";
 import { systemClock, type Clock } from "../clock.js";
-import { UpstreamError } from "../errors.js";
+import { BodyTooLargeError, UpstreamError } from "../errors.js";
 import type { Validators } from "./validators.js";
 
 export type Fetched =
@@ -90,7 +90,7 @@ export async function readLimited(body: Readable, maxBytes: number, what: string
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       body.destroy();
-      throw new UpstreamError(`${what} is larger than ${maxBytes} bytes`, source);
+      throw new BodyTooLargeError(what, source, maxBytes);
     }
     chunks.push(chunk as Buffer);
   }

@@ -7,6 +7,7 @@ import type { Db } from "../store/open.js";
 import { describeWriteFailure } from "../store/write-health.js";
 import { createMirrorProbe } from "../mirror-probe.js";
 import type { MirrorState } from "../mirror-state.js";
+import { describeSkipped } from "../sources/record-skips.js";
 import type { SourceState } from "../sources/source.js";
 import type { CursorStore } from "../store/ports/cursors.js";
 import type { AdvisoryStore } from "../store/ports/mirror.js";
@@ -33,6 +34,8 @@ export interface SourceHealth {
   readonly failing: boolean;
   readonly lastError?: string;
   readonly warning?: string;
+  /** "1 record skipped: PYSEC-…: larger than 4 MB" */
+  readonly skipped?: string;
 }
 
 export interface Health {
@@ -55,6 +58,7 @@ function sourceHealth(state: SourceState, now: number): SourceHealth {
     failing,
     ...(failing && state.lastError && { lastError: state.lastError.message }),
     ...(state.warning && { warning: state.warning }),
+    ...(state.skippedRecords?.length && { skipped: describeSkipped(state.skippedRecords) }),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import { errorMessage, UpstreamError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import { RecordsFailedError } from "../sources/record-skips.js";
 import type { PollOutcome, RecordSink, Source } from "../sources/source.js";
 import type { CursorStore } from "../store/ports/cursors.js";
 
@@ -39,12 +40,13 @@ export function createPoller(deps: PollerDeps): Poller {
       const outcome = await source.poll(state, deps.sink, signal);
       await deps.apply?.(outcome, state.cursor === undefined);
       // The cursor moves only now, after the sink has stored everything it covers.
-      const { lastError: _cleared, seenAtCursor: _replaced, warning: _rechecked, ...rest } = state;
+      const { lastError: _cleared, seenAtCursor: _replaced, warning: _rechecked, skippedRecords: _reskipped, failingRecords: _recounted, ...rest } = state;
       await cursors.set(source.id, {
         ...rest,
         ...(outcome.cursor && { cursor: outcome.cursor }),
         ...(outcome.seenAtCursor && { seenAtCursor: outcome.seenAtCursor }),
         ...(outcome.warning && { warning: outcome.warning }),
+        ...(outcome.skippedRecords?.length && { skippedRecords: outcome.skippedRecords }),
         validators: outcome.validators,
         lastSuccess: clock.now().toISOString(),
       });
@@ -55,7 +57,9 @@ export function createPoller(deps: PollerDeps): Poller {
       const message = errorMessage(err);
       log.warn({ source: source.id, err: message }, "poll failed; cursor unchanged");
       // Recording the failure is a write too; on a full disk it fails as well, and the loop goes on.
-      await cursors.set(source.id, { ...state, lastError: { at: clock.now().toISOString(), message } }).catch((e: unknown) => log.warn({ source: source.id, err: errorMessage(e) }, "cannot record the failed poll"));
+      // A record that failed is counted, so that one failing the same way poll after poll is passed over.
+      const failingRecords = err instanceof RecordsFailedError ? { failingRecords: err.failing } : {};
+      await cursors.set(source.id, { ...state, ...failingRecords, lastError: { at: clock.now().toISOString(), message } }).catch((e: unknown) => log.warn({ source: source.id, err: errorMessage(e) }, "cannot record the failed poll"));
       lastFailure.set(source.id, err instanceof UpstreamError ? err : new UpstreamError(message, source.id));
       deps.metrics?.polls.inc({ source: source.id, outcome: "failed" });
       return undefined;

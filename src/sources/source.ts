@@ -1,6 +1,7 @@
 import type { Advisory } from "../advisory/osv-schema.js";
 import type { Validators } from "../http/validators.js";
 import type { PypiUpdate } from "./pypi/pypi-facts-store.js";
+import type { RecordFailure, SkippedRecord } from "./record-skips.js";
 
 /** Receives records as a source reads them, in batches, so memory stays bounded. `seed` batches are history, not news. */
 export type RecordSink = (records: Advisory[], opts: { readonly seed: boolean; readonly source: string }) => Promise<void>;
@@ -15,6 +16,8 @@ export interface PollOutcome {
   readonly skipped: number;
   /** What is wrong with the upstream's data though the poll went on (shown by status until a poll finds it gone). */
   readonly warning?: string;
+  /** Records that could not be taken and were passed over (kept, for status, until taken or changed). */
+  readonly skippedRecords?: readonly SkippedRecord[];
   /** Exploitation data read (the priority source): the KEV list and EPSS scores, each when it changed. */
   readonly priority?: PriorityUpdate;
   /** Watched projects whose PyPI data changed (the pypi source). */
@@ -47,4 +50,8 @@ export interface SourceState {
   readonly lastError?: { readonly at: string; readonly message: string };
   /** The last successful poll's warning (PollOutcome.warning). */
   readonly warning?: string;
+  /** The last successful poll's skipped records (PollOutcome.skippedRecords). */
+  readonly skippedRecords?: readonly SkippedRecord[];
+  /** Records whose fetch failed on the last polls, counted until FAILED_POLLS_BEFORE_SKIP. */
+  readonly failingRecords?: readonly RecordFailure[];
 }

@@ -12,6 +12,8 @@ const StateSchema = z.object({
   lastSuccess: z.string().optional(),
   lastError: z.object({ at: z.string(), message: z.string() }).optional(),
   warning: z.string().optional(),
+  skippedRecords: z.array(z.object({ id: z.string(), version: z.string().optional(), reason: z.string() })).optional(),
+  failingRecords: z.array(z.object({ key: z.string(), reason: z.string(), polls: z.number() })).optional(),
 });
 
 const EMPTY: SourceState = { validators: {} };

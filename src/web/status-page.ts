@@ -1,3 +1,4 @@
+import { describeSkipped } from "../sources/record-skips.js";
 import { describeMirror, type MirrorState } from "../mirror-state.js";
 import type { SourceState } from "../sources/source.js";
 import type { OutboxItem } from "../store/ports/outbox.js";
@@ -28,7 +29,7 @@ function ago(iso: string | undefined, now: Date): string {
 export function renderStatus(d: StatusData): string {
   const sources = Object.entries(d.sources).sort(([a], [b]) => a.localeCompare(b)).map(([id, s]) => {
     const failing = s.lastError && (!s.lastSuccess || s.lastError.at > s.lastSuccess);
-    return `<tr><th scope="row">${esc(id)}</th><td>${esc(s.lastSuccess ?? "never")}</td><td>${esc(ago(s.lastSuccess, d.now))}</td><td>${s.lastError ? `<span class="${failing ? "sev-critical" : "muted"}">${esc(`${s.lastError.at}: ${s.lastError.message}`)}</span>` : "none"}${s.warning ? `<br><span class="sev-medium">${esc(s.warning)}</span>` : ""}</td></tr>`;
+    return `<tr><th scope="row">${esc(id)}</th><td>${esc(s.lastSuccess ?? "never")}</td><td>${esc(ago(s.lastSuccess, d.now))}</td><td>${s.lastError ? `<span class="${failing ? "sev-critical" : "muted"}">${esc(`${s.lastError.at}: ${s.lastError.message}`)}</span>` : "none"}${s.warning ? `<br><span class="sev-medium">${esc(s.warning)}</span>` : ""}${s.skippedRecords?.length ? `<br><span class="sev-medium">${esc(describeSkipped(s.skippedRecords)!)}</span>` : ""}</td></tr>`;
   });
   const lastChange = d.sources["osv"]?.cursor;
   const hours = d.latency.map((p) => p.at.toISOString().slice(11, 16));

@@ -1,3 +1,4 @@
+import { childEnv } from "../helpers/bin-process.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,10 +44,10 @@ it(`delivers all of ${CHANNELS} alerts across ${KILL_AFTER_MS.length} SIGKILLs, 
   bucket.put({ ...pypaRecordAs("requests", "PYSEC-2023-74", "PYSEC-2099-99") });
 
   const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
-  const childEnv = { ...env, PATH: process.env["PATH"], PORT: "0", SLACK_BOT_TOKEN: "xoxb-crash", SLACK_SIGNING_SECRET: "s", SLACK_API_URL: slack.api };
+  const binEnv = { ...env, ...childEnv(), PORT: "0", SLACK_BOT_TOKEN: "xoxb-crash", SLACK_SIGNING_SECRET: "s", SLACK_API_URL: slack.api };
   const run = (killAfterMs?: number) =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }>((done) => {
-      const child = spawn(process.execPath, [bin, "start"], { env: childEnv, stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn(process.execPath, [bin, "start"], { env: binEnv, stdio: ["ignore", "ignore", "pipe"] });
       let err = "";
       child.stderr.on("data", (c: Buffer) => (err += c.toString()));
       const timer = killAfterMs === undefined

@@ -1,5 +1,6 @@
 // Three instances of the compiled bot share a real Redis server (store and BullMQ queues); one is
 // killed while it polls and delivers. Polling goes on from the others and every alert arrives once.
+import { childEnv } from "../helpers/bin-process.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { Queue } from "bullmq";
@@ -76,7 +77,7 @@ describe.skipIf(!inject("redisUrl"))("several instances on one Redis", () => {
   it("three instances on one Redis: a SIGKILL mid-poll and mid-delivery loses no poll and no alert, and sends none twice", async () => {
     const redis = inject("redisUrl");
     const env = {
-      PATH: process.env["PATH"], STORE_URL: `${redis}/21`, QUEUE_URL: `${redis}/22`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1",
+      ...childEnv(), STORE_URL: `${redis}/21`, QUEUE_URL: `${redis}/22`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", OSV_POLL_SECONDS: "1",
       LOG_LEVEL: "info", PORT: "0", DISCORD_TOKEN: "instances-test-token", DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_API_URL: discord.api,
     };
     for (const url of [env.STORE_URL, env.QUEUE_URL]) {

@@ -1,6 +1,7 @@
 // How many people mirror OSV's bucket: files in a directory behind `python3 -m http.server`, which
 // answers HTTP/1.0 and closes the connection after every response. The compiled bin seeds from it,
 // repeatedly, and the running bot keeps polling it and alerting.
+import { childEnv } from "../helpers/bin-process.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,14 +48,14 @@ afterAll(() => {
 
 it("sync seeds from it every time, on fresh stores", async () => {
   for (let i = 0; i < 4; i++) {
-    const r = await run(process.execPath, [bin, "sync"], { env: { PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, `sync-${i}.sqlite`)}`, OSV_BUCKET_URL: url, SOURCES: "osv", LOG_LEVEL: "warn" } });
+    const r = await run(process.execPath, [bin, "sync"], { env: { ...childEnv(), STORE_URL: `sqlite://${join(dir, `sync-${i}.sqlite`)}`, OSV_BUCKET_URL: url, SOURCES: "osv", LOG_LEVEL: "warn" } });
     expect(r.stdout + r.stderr).toMatch(/320 advisories/);
   }
 });
 
 it("start seeds, then alerts on a record added to the directory", async () => {
   const child = spawn(process.execPath, [bin, "start", "--watch", "requests"], {
-    env: { PATH: process.env["PATH"], STORE_URL: `sqlite://${join(dir, "start.sqlite")}`, OSV_BUCKET_URL: url, SOURCES: "osv", OSV_POLL_SECONDS: "1", LOG_LEVEL: "warn", PORT: "0" },
+    env: { ...childEnv(), STORE_URL: `sqlite://${join(dir, "start.sqlite")}`, OSV_BUCKET_URL: url, SOURCES: "osv", OSV_POLL_SECONDS: "1", LOG_LEVEL: "warn", PORT: "0" },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let out = "";

@@ -11,10 +11,19 @@ export interface BinProcess {
   readonly port: Promise<number>;
 }
 
+/**
+ * What a bin started by a test inherits besides its own variables: PATH, and the moved system date
+ * when the suite runs under libfaketime (.ci/run's second pass), so that the child and the test
+ * agree on what "now" is.
+ */
+export function childEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && (e[0] === "PATH" || e[0] === "LD_PRELOAD" || e[0].startsWith("FAKETIME"))));
+}
+
 /** The compiled bin's `start` as a process, as a user runs it. */
 export function startBin(env: Record<string, string>, args: string[] = []): BinProcess {
   const bin = resolve(import.meta.dirname, "../../dist/src/bin.js");
-  const child = spawn(process.execPath, [bin, "start", ...args], { env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, "start", ...args], { env: { ...childEnv(), ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));

@@ -22,6 +22,13 @@ const INSTALL = { redis: "apt-get install -y redis-server", postgres: "apt-get i
 
 class Missing extends Error {}
 
+/**
+ * The servers are the tests' infrastructure, not the code under test: when the suite runs with the
+ * date moved (.ci/run's second pass, under libfaketime), they run on the real clock, as they would
+ * on another machine; Redis and initdb hang with libfaketime preloaded.
+ */
+const SERVER_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "LD_PRELOAD" && !k.startsWith("FAKETIME")));
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -52,7 +59,7 @@ const asUser = (cmd: string, args: string[]): [string, string[]] =>
 function tethered(cmd: string, args: string[]): ChildProcess {
   const quoted = [cmd, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   const script = `${quoted} & c=$!; trap 'kill $c; wait $c; exit 0' TERM; while kill -0 ${process.pid} 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 1; done; kill $c 2>/dev/null; wait $c`;
-  return spawn("sh", ["-c", script], { stdio: ["ignore", "ignore", "pipe"] });
+  return spawn("sh", ["-c", script], { stdio: ["ignore", "ignore", "pipe"], env: SERVER_ENV });
 }
 
 async function waitUntil(check: () => boolean, what: string, child: ChildProcess, log: () => string): Promise<void> {
@@ -76,7 +83,7 @@ async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = tethered(bin, ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no", "--databases", "32"]);
   const log = stderrOf(child);
-  await waitUntil(() => spawnSync(cli, ["-h", "127.0.0.1", "-p", String(port), "ping"]).stdout?.toString().trim() === "PONG", "redis-server", child, log);
+  await waitUntil(() => spawnSync(cli, ["-h", "127.0.0.1", "-p", String(port), "ping"], { env: SERVER_ENV }).stdout?.toString().trim() === "PONG", "redis-server", child, log);
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 
@@ -89,13 +96,13 @@ async function startPostgres(): Promise<{ url: string; child: ChildProcess; dir:
   chmodSync(dir, 0o777);
   const data = join(dir, "data");
   const [icmd, iargs] = asUser(initdb, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
-  const init = spawnSync(icmd, iargs, { encoding: "utf8" });
+  const init = spawnSync(icmd, iargs, { encoding: "utf8", env: SERVER_ENV });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   const [pcmd, pargs] = asUser(postgres, ["-D", data, "-h", "127.0.0.1", "-p", String(port), "-k", dir, "-F"]);
   const child = tethered(pcmd, pargs);
   const log = stderrOf(child);
-  await waitUntil(() => spawnSync(isReady, ["-h", "127.0.0.1", "-p", String(port)]).status === 0, "postgres", child, log);
+  await waitUntil(() => spawnSync(isReady, ["-h", "127.0.0.1", "-p", String(port)], { env: SERVER_ENV }).status === 0, "postgres", child, log);
   return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, child, dir };
 }
 

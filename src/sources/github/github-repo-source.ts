@@ -6,6 +6,7 @@ import { readLimited, type HttpClient } from "../../http/client.js";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../log.js";
 import { mapLimit } from "../../util/map-limit.js";
+import { recordSkips } from "../record-skips.js";
 import type { PollOutcome, Source } from "../source.js";
 
 export interface GithubRepoOptions {
@@ -34,6 +35,12 @@ const Compare = z.object({
 
 const MAX_BODY = 10 * 1024 * 1024;
 
+/** Where one changed file's failure goes: counted (a fetch) or passed over (invalid as it stands). */
+interface SkipFile {
+  failed(err: UpstreamError): void;
+  invalid(reason: string): void;
+}
+
 /**
  * Follows one GitHub repository of advisories: an idle poll is one conditional request for the
  * branch head (304); otherwise the files changed since the cursor commit (compare) are fetched at
@@ -59,7 +66,8 @@ export function createGithubRepoSource(opts: GithubRepoOptions): Source {
     return parsed.data;
   }
 
-  async function fileAt(sha: string, path: string, signal: AbortSignal): Promise<Advisory | undefined> {
+  /** The advisory in `path` at `sha`; undefined when it is not there or cannot be taken (told to `skips`). */
+  async function fileAt(sha: string, path: string, skip: SkipFile, signal: AbortSignal): Promise<Advisory | undefined> {
     const url = `${opts.rawUrl}/${repoPath}/${sha}/${path.split("/").map(encodeURIComponent).join("/")}`;
     let text: string | undefined;
     try {
@@ -69,14 +77,19 @@ export function createGithubRepoSource(opts: GithubRepoOptions): Source {
         log.warn({ path, sha }, "changed file not found at its commit");
         return undefined;
       }
-      throw err;
+      if (!(err instanceof UpstreamError) || signal.aborted) throw err;
+      return void skip.failed(err);
     }
     try {
       return text === undefined ? undefined : await opts.parse(text, path);
     } catch (err) {
-      if (err instanceof UpstreamError) throw err;
+      // Enrichment asks other upstreams (PSF: CPython versions from OSV or the CVE record).
+      if (err instanceof UpstreamError) {
+        if (signal.aborted) throw err;
+        return void skip.failed(err);
+      }
       log.warn({ path, err: (err as Error).message }, "skipped malformed record");
-      return undefined;
+      return void skip.invalid(`not a valid advisory: ${(err as Error).message.slice(0, 200)}`);
     }
   }
 
@@ -85,7 +98,7 @@ export function createGithubRepoSource(opts: GithubRepoOptions): Source {
     intervalMs: opts.intervalMs,
     async poll(state, sink, signal): Promise<PollOutcome> {
       const r = await opts.http.get(headUrl, { source: opts.id, signal, headers, ...(state.validators[headUrl] && { validators: state.validators[headUrl] }) });
-      if (r.notModified) return { ...(state.cursor && { cursor: state.cursor }), validators: state.validators, read: 0, skipped: 0 };
+      if (r.notModified) return { ...(state.cursor && { cursor: state.cursor }), validators: state.validators, read: 0, skipped: 0, ...(state.skippedRecords && { skippedRecords: state.skippedRecords }) };
       const body = await readLimited(r.body, MAX_BODY, headUrl, opts.id);
       let raw: unknown;
       try {
@@ -114,17 +127,28 @@ export function createGithubRepoSource(opts: GithubRepoOptions): Source {
       // Withdrawn when the commit that deleted the file was made; never earlier than the record's own date.
       const committed = head.data.commit?.committer?.date;
       const withdrawnAt = committed && !Number.isNaN(Date.parse(committed)) ? new Date(committed).toISOString() : opts.wallClock.now().toISOString();
+      // A file that cannot be taken (too large, invalid, failing poll after poll) is passed over,
+      // so that it never holds back the commits after it; a later change to it is tried again.
+      // Failures are counted against the cursor commit, which stays until the poll succeeds.
+      const skips = recordSkips(state);
       const records = await mapLimit(wanted, 4, async (c) => {
-        if (!c.removed) return fileAt(sha, c.path, signal);
-        // A deleted file is a withdrawal: the last published version, marked withdrawn.
-        const last = await fileAt(state.cursor!, c.path, signal);
+        const id = opts.advisoryId(c.path)!;
+        const skip: SkipFile = { failed: (err) => skips.failed(id, state.cursor, err), invalid: (reason) => skips.skip(id, state.cursor, reason) };
+        const a = c.removed ? await withdrawal(c.path, skip) : await fileAt(sha, c.path, skip, signal);
+        if (a) skips.taken(id);
+        return a;
+      });
+      // A deleted file is a withdrawal: the last published version, marked withdrawn.
+      async function withdrawal(path: string, skip: SkipFile): Promise<Advisory | undefined> {
+        const last = await fileAt(state.cursor!, path, skip, signal);
         if (!last) return undefined;
         const modified = Date.parse(last.modified) > Date.parse(withdrawnAt) ? last.modified : withdrawnAt;
         return { ...last, withdrawn: last.withdrawn ?? withdrawnAt, modified };
-      });
+      }
       const found = records.filter((a): a is Advisory => a !== undefined);
+      skips.settle(found.length > 0 || wanted.length === 1);
       if (found.length) await sink(found, { seed: false, source: opts.id });
-      return { cursor: sha, validators, read: found.length, skipped: wanted.length - found.length };
+      return { cursor: sha, validators, read: found.length, skipped: wanted.length - found.length, skippedRecords: skips.list };
     },
   };
 }

@@ -10,6 +10,7 @@ import { UpstreamError } from "../../errors.js";
 import type { HttpClient } from "../../http/client.js";
 import type { Logger } from "../../log.js";
 import { mapLimit } from "../../util/map-limit.js";
+import { recordSkips, type RecordSkips } from "../record-skips.js";
 import type { PollOutcome, RecordSink, Source } from "../source.js";
 import { scanModifiedCsv, TruncatedCsvError } from "./modified-csv.js";
 import { zipJsonEntries } from "./seed-zip.js";
@@ -49,7 +50,8 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
   const batchSize = opts.batchSize ?? 500;
   const log = opts.log.child({ source: SOURCE });
 
-  function accept(raw: string, where: string): Advisory | undefined {
+  /** The record, or why it cannot be taken (undefined for an id that is deliberately ignored). */
+  function accept(raw: string, where: string): Advisory | { readonly invalid: string } | undefined {
     try {
       const a = parseOsvJson(raw);
       if (isIgnoredId(a.id)) return undefined;
@@ -57,7 +59,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       return a;
     } catch (err) {
       log.warn({ where, err: (err as Error).message }, "skipped malformed record");
-      return undefined;
+      return { invalid: `not a valid OSV record: ${(err as Error).message.slice(0, 200)}` };
     }
   }
 
@@ -72,6 +74,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
   }
 
   async function seed(sink: RecordSink, signal: AbortSignal): Promise<PollOutcome> {
+    const skips = recordSkips({});
     await removeStaleTemp();
     const dir = await mkdtemp(join(tmpdir(), TEMP_PREFIX));
     const zipPath = join(dir, "all.zip");
@@ -106,12 +109,14 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       try {
         const onSkip = (name: string, reason: string) => {
           skipped++;
+          skips.skip(`all.zip ${name}`, undefined, reason);
           log.warn({ entry: name, reason }, "skipped an all.zip entry");
         };
         for await (const entry of zipJsonEntries(zipPath, onSkip)) {
           if (signal.aborted) throw new UpstreamError("seed aborted", SOURCE);
           const a = accept(entry.text, entry.name);
-          if (!a) {
+          if (!a || "invalid" in a) {
+            if (a) skips.skip(`all.zip ${entry.name}`, undefined, a.invalid);
             skipped++;
             continue;
           }
@@ -131,24 +136,31 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       await store(batch);
       await storing;
       log.info({ read, skipped, cursor }, "seeded mirror from all.zip");
-      return { ...(cursor && { cursor }), validators: {}, read, skipped };
+      return { ...(cursor && { cursor }), validators: {}, read, skipped, skippedRecords: skips.list };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  async function fetchRecord(id: string, signal: AbortSignal): Promise<Advisory | undefined> {
+  /** The record at `modified`; undefined when it is gone or passed over (told to `skips`). */
+  async function fetchRecord(id: string, modified: string, skips: RecordSkips, signal: AbortSignal): Promise<Advisory | undefined> {
     const url = `${base}/${encodeURIComponent(id)}.json`;
+    let text: string | undefined;
     try {
-      const text = await opts.http.text(url, { source: SOURCE, signal, maxBytes: MAX_RECORD_BYTES });
-      return text === undefined ? undefined : accept(text, id);
+      text = await opts.http.text(url, { source: SOURCE, signal, maxBytes: MAX_RECORD_BYTES });
     } catch (err) {
       if (err instanceof UpstreamError && err.status === 404) {
         log.warn({ id }, "listed record is gone (404)");
         return undefined;
       }
-      throw err;
+      if (!(err instanceof UpstreamError) || signal.aborted) throw err;
+      skips.failed(id, modified, err);
+      return undefined;
     }
+    const a = text === undefined ? undefined : accept(text, id);
+    if (a && "invalid" in a) return void skips.skip(id, modified, a.invalid);
+    if (a) skips.taken(id);
+    return a;
   }
 
   return {
@@ -158,7 +170,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       if (state.cursor === undefined) return seed(sink, signal);
       const r = await opts.http.get(csvUrl, { source: SOURCE, signal, ...(state.validators[csvUrl] && { validators: state.validators[csvUrl] }) });
       // An unchanged file still has whatever was wrong with it.
-      if (r.notModified) return { cursor: state.cursor, validators: state.validators, read: 0, skipped: 0, ...(state.warning && { warning: state.warning }) };
+      if (r.notModified) return { cursor: state.cursor, validators: state.validators, read: 0, skipped: 0, ...(state.warning && { warning: state.warning }), ...(state.skippedRecords && { skippedRecords: state.skippedRecords }) };
       let scan;
       try {
         // A row dated ahead of now (beyond a clock-skew allowance) must never become the cursor:
@@ -174,8 +186,15 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       // a second); those already fetched at that very modification are not fetched again.
       const seen = new Set(state.seenAtCursor);
       const fresh = scan.rows.filter((row) => !seen.has(`${row.id}@${row.modified}`));
-      const ids = [...new Set(fresh.map((row) => row.id))].filter((id) => !isIgnoredId(id));
-      const records = (await mapLimit(ids, opts.concurrency ?? 8, (id) => fetchRecord(id, signal))).filter((a): a is Advisory => a !== undefined);
+      // The newest listing of each id: the version a failure or a skip is counted against.
+      const listed = new Map<string, string>();
+      for (const row of fresh) if (!isIgnoredId(row.id)) listed.set(row.id, later(listed.get(row.id), row.modified));
+      const ids = [...listed.keys()];
+      // A record that cannot be taken (too large, invalid, failing poll after poll) is passed over,
+      // so that it never holds back every advisory after it.
+      const skips = recordSkips(state);
+      const records = (await mapLimit(ids, opts.concurrency ?? 8, (id) => fetchRecord(id, listed.get(id)!, skips, signal))).filter((a): a is Advisory => a !== undefined);
+      skips.settle(records.length > 0 || ids.length === 1);
       for (let i = 0; i < records.length; i += batchSize) await sink(records.slice(i, i + batchSize), { seed: false, source: SOURCE });
       const cursor = scan.rows.reduce<string>((c, row) => later(c, row.modified), state.cursor);
       const at = Date.parse(cursor);
@@ -185,6 +204,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
         validators: { ...state.validators, [csvUrl]: r.validators },
         read: records.length,
         skipped: ids.length - records.length + scan.malformed.count + scan.future.count,
+        skippedRecords: skips.list,
         ...(scan.future.count > 0 && { warning: `modified_id.csv lists ${scan.future.count} ${scan.future.count === 1 ? "row" : "rows"} dated in the future (first: ${scan.future.samples[0]?.slice(0, 80)}); skipped, the cursor stays at the newest row before now` }),
       };
     },

@@ -1,5 +1,6 @@
 import { inflateRawSync } from "node:zlib";
 import yauzl from "yauzl";
+import { formatBytes } from "../../errors.js";
 
 const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 const READ_AHEAD = 64;
@@ -77,7 +78,11 @@ export async function* zipJsonEntries(path: string, onSkip: (name: string, reaso
         onSkip(String(entry.fileName).slice(0, 100), "unsafe file name");
         continue;
       }
-      if (!name.endsWith(".json") || entry.uncompressedSize > MAX_ENTRY_BYTES) continue;
+      if (!name.endsWith(".json")) continue;
+      if (entry.uncompressedSize > MAX_ENTRY_BYTES) {
+        onSkip(name, `larger than ${formatBytes(MAX_ENTRY_BYTES)}`);
+        continue;
+      }
       ahead.push({ name, read: readEntry(zip, entry).then((text) => ({ text }), (err: Error) => ({ error: err.message })) });
     }
   }
