@@ -176,7 +176,12 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const done = Promise.all([...running, stopped]).then(async () => {
     for (const close of closers) await close();
     await http.close();
-    for (const a of adapters) await a.stop().catch((err: unknown) => log.warn({ platform: a.platform, err: errorMessage(err) }, "adapter did not stop cleanly"));
+    for (const a of adapters) {
+      await a.stop().then(
+        () => log.info({ platform: a.platform }, `${a.platform} stopped`),
+        (err: unknown) => log.warn({ platform: a.platform, err: errorMessage(err) }, `${a.platform} did not stop cleanly`),
+      );
+    }
     await services.close();
   });
   log.info({ adapters: adapters.map((a) => a.platform), sources: services.sources.map((s) => s.id), roles: [...roles], queue: Boolean(services.queue), port }, "pysec-herald started");

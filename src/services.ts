@@ -76,7 +76,7 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const priority = await openPriorityIndex(db);
   const pypiFacts = createKeyvPypiFacts(db);
   const ingest = createIngest({ advisories, delivery, digests, index, clock, log, priority, pypiFacts, metrics, ...(opts.onEvent && { onEvent: opts.onEvent }) });
-  const sources = createSources(config, { http, log, wallClock: systemClock, pypiFacts, index, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
+  const sources = createSources(config, { http, log, wallClock: systemClock, clock, pypiFacts, index, ...(opts.onSeedProgress && { onSeedProgress: opts.onSeedProgress }) });
   const poller = createPoller({ sources, cursors, sink: ingest.sink, apply: ingest.apply, clock, log, metrics });
   return {
     db, advisories, channels, cursors, outbox, delivery, digests, pypiFacts, index, sources, poller, clock, log, metrics,

@@ -75,14 +75,17 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
   const host = new URL(opts.apiRoot).host;
   // grammY retries a failed long poll every 3 s without a word: say once when Telegram goes away, and when it is back.
   let pollFailing = false;
+  // Stopping aborts the long poll on purpose: that is no outage, and the last getUpdates no return.
+  let stopping = false;
   bot.api.config.use(async (prev, method, payload, signal) => {
-    if (method !== "getUpdates") return prev(method, payload, signal);
+    if (method !== "getUpdates" || stopping) return prev(method, payload, signal);
     try {
       const result = await prev(method, payload, signal);
       if (pollFailing) log.info({ host }, "reached telegram again");
       pollFailing = false;
       return result;
     } catch (err) {
+      if (stopping) throw err;
       if (!pollFailing && err instanceof HttpError) log.warn({ host, err: err.message }, `cannot reach telegram at ${host}; grammY retries the long poll every 3 s`);
       pollFailing ||= err instanceof HttpError;
       throw err;
@@ -213,6 +216,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
         .catch((err: unknown) => log.error({ err: (err as Error).message }, "long polling stopped"));
     },
     async stop() {
+      stopping = true;
       if (bot.isRunning()) await bot.stop();
       await polling;
     },

@@ -6,15 +6,16 @@ import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import type { OutboxItem } from "../store/ports/outbox.js";
 import type { ToldStore } from "../store/ports/told.js";
+import { createSharedRateLimit, type SharedRate } from "./shared-rate-limit.js";
 import { deliveryQueueName, QUEUE_PREFIX, toOutboxItem, WORKER_NAME, type QueuedItem } from "./queue-delivery.js";
 
 /**
- * Each platform's documented sending rate, kept across every instance by BullMQ's queue limiter:
- * Discord 50 requests/s per bot, Telegram 30 messages/s per bot. Slack documents only 1 message/s
+ * Each platform's documented sending rate, kept across every instance by a sliding window in Redis
+ * (shared-rate-limit.ts): Discord 50 requests/s per bot, Telegram 30 messages/s per bot. Slack documents only 1 message/s
  * per channel (kept by the adapter) and no workspace-wide figure: 20/s leaves room for the
  * adapter's other calls. Per-chat limits stay with each adapter's own limiter.
  */
-export const PLATFORM_RATES: Record<string, { readonly max: number; readonly duration: number }> = {
+export const PLATFORM_RATES: Record<string, SharedRate> = {
   discord: { max: 50, duration: 1000 },
   telegram: { max: 30, duration: 1000 },
   slack: { max: 20, duration: 1000 },
@@ -79,19 +80,19 @@ function jobTarget(job: Job<QueuedItem>, token: string | undefined, deps: Delive
 /** Workers for the delivery queues of the platforms this instance has adapters for. */
 export function startDeliveryWorkers(deps: DeliveryWorkerDeps): Worker[] {
   return deps.platforms.map(({ platform, idempotentSend }) => {
+    const rate = createSharedRateLimit(deps.redis, `${QUEUE_PREFIX}:rate:${platform}`, PLATFORM_RATES[platform] ?? { max: 10, duration: 1000 }, deps.clock);
     const worker = new Worker<QueuedItem, void>(
       deliveryQueueName(platform),
       async (job, token) => {
         await deps.refresh();
         const item = toOutboxItem(job, false);
-        await deps.settle(item, await deps.attempt(item), jobTarget(job, token, deps));
+        await deps.settle(item, await rate.around(() => deps.attempt(item)), jobTarget(job, token, deps));
       },
       {
         connection: deps.redis,
         prefix: QUEUE_PREFIX,
         name: WORKER_NAME,
         concurrency: idempotentSend ? IDEMPOTENT_CONCURRENCY : 1,
-        limiter: PLATFORM_RATES[platform] ?? { max: 10, duration: 1000 },
         lockDuration: LOCK_MS,
         stalledInterval: LOCK_MS / 2,
         // A job that failed otherwise (the store was unreachable, say) backs off by the same policy.

@@ -23,6 +23,8 @@ export interface RegistryDeps {
   readonly log: Logger;
   /** The real present, which upstream timestamps are checked against (tests may schedule on another clock). */
   readonly wallClock: Clock;
+  /** The bot's clock (commands, digests, schedules): what PyPI's facts are dated by. */
+  readonly clock: Clock;
   /** What PyPI said at the last poll (the pypi source compares; ingest writes). */
   readonly pypiFacts: Pick<PypiFactsStore, "get">;
   readonly index: Pick<WatchIndex, "watchedNames">;
@@ -51,7 +53,7 @@ export function createSources(c: Config, d: RegistryDeps): Source[] {
     ],
     priority: () => [createPrioritySource({ kevUrl: c.kevUrl, epssUrl: c.epssUrl, intervalMs: c.priorityPollSeconds * 1000, http: d.http })],
     pypi: () => [createPypiSource({
-      baseUrl: c.pypiUrl, intervalMs: c.pypiPollSeconds * 1000, http: d.http, log: d.log, wallClock: d.wallClock, known: d.pypiFacts,
+      baseUrl: c.pypiUrl, intervalMs: c.pypiPollSeconds * 1000, http: d.http, log: d.log, clock: d.clock, known: d.pypiFacts,
       watched: () => d.index.watchedNames((ch) => ch.signals !== "off"),
     })],
   };

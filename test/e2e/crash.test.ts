@@ -1,8 +1,8 @@
-import { childEnv } from "../helpers/bin-process.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { childEnv } from "../helpers/moved-clock.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";

@@ -1,8 +1,8 @@
 // Three instances of the compiled bot share a real Redis server (store and BullMQ queues); one is
 // killed while it polls and delivers. Polling goes on from the others and every alert arrives once.
-import { childEnv } from "../helpers/bin-process.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
+import { childEnv } from "../helpers/moved-clock.js";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { SCHEDULE_QUEUE } from "../../src/queue/job-schedulers.js";

@@ -1,13 +1,13 @@
 // How many people mirror OSV's bucket: files in a directory behind `python3 -m http.server`, which
 // answers HTTP/1.0 and closes the connection after every response. The compiled bin seeds from it,
 // repeatedly, and the running bot keeps polling it and alerting.
-import { childEnv } from "../helpers/bin-process.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { execFile } from "node:child_process";
+import { childEnv, realClockEnv } from "../helpers/moved-clock.js";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { allOsvRecords, pypaRecordAs } from "../helpers/fixtures.js";
@@ -34,7 +34,7 @@ beforeAll(async () => {
   for (const r of records) files[`${String(r["id"])}.json`] = strToU8(JSON.stringify(r));
   writeFileSync(join(dir, "www/PyPI/all.zip"), zipSync(files, { level: 6 }));
   for (const r of [...records].sort((a, b) => String(a["modified"]).localeCompare(String(b["modified"])))) writeRecord(r, String(r["modified"]));
-  server = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", join(dir, "www")], { stdio: ["ignore", "pipe", "pipe"] });
+  server = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", join(dir, "www")], { stdio: ["ignore", "pipe", "pipe"], env: realClockEnv() });
   let banner = "";
   server.stdout!.on("data", (c: Buffer) => (banner += c.toString()));
   await until(() => /port (\d+)/.test(banner), 10_000);

@@ -72,6 +72,26 @@ it("with Discord configured, the bin serves the gateway, answers a command, and 
   expect(out()).toBe(""); // the console adapter is off while a chat platform is configured
 });
 
+it("SIGTERM with Telegram long polling logs that each adapter stopped, and nothing about reaching Telegram", async () => {
+  const { startFakeTelegram } = await import("../fakes/telegram-api.js");
+  const tg = await startFakeTelegram();
+  const bot = startBin({
+    STORE_URL: `sqlite://${join(dir, "t.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "info", PORT: "0",
+    TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.url,
+  });
+  try {
+    await waitFor(bot.err, "pysec-herald started");
+    await waitFor(() => JSON.stringify(tg.calls.map((c) => c.method)), "getUpdates");
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
+  } finally {
+    await tg.close();
+  }
+  const lines = bot.err().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { msg: string; platform?: string });
+  expect(lines.filter((l) => / stopped$/.test(l.msg)).map((l) => l.msg)).toEqual(["telegram stopped"]);
+  expect(bot.err()).not.toMatch(/cannot reach|reached telegram again|did not stop/);
+});
+
 it("LOG_FORMAT=pretty writes readable lines instead of JSON (a terminal gets them by default)", async () => {
   // Nothing listens on port 9: OSV is unreachable.
   const bot = startBin({ STORE_URL: `sqlite://${join(dir, "p.sqlite")}`, OSV_BUCKET_URL: "http://127.0.0.1:9", SOURCES: "osv", HTTP_TIMEOUT_SECONDS: "1", LOG_FORMAT: "pretty", PORT: "0" });

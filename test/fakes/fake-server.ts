@@ -163,6 +163,17 @@ function rawResponse(res: ServerResponse, version: "1.0" | "1.1", fault: Fault |
 }
 
 /** Counts requests in a sliding window; `take` is false when the platform would answer 429. */
+/** The most of `times` (ms) that fall within any one window of `windowMs`: what a platform's sliding limit sees. */
+export function maxInWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0, end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
 export class WindowCounter {
   private readonly times = new Map<string, number[]>();
   private readonly limit: number;

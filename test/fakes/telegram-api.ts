@@ -4,6 +4,8 @@ import { startFakeServer, WindowCounter, type FakeServer } from "./fake-server.j
 export interface TelegramCall {
   readonly method: string;
   readonly body: Record<string, unknown>;
+  /** When it arrived (the system clock, as a real server's). */
+  readonly at: number;
 }
 
 export interface FakeTelegram extends FakeServer {
@@ -60,7 +62,7 @@ export async function startFakeTelegram(token = "123456:TEST-token", opts: { enf
     if (!m || m[1] !== token) return fail(res, 401, "Unauthorized");
     const method = m[2]!;
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    calls.push({ method, body });
+    calls.push({ method, body, at: Date.now() });
     const chat = Number(body["chat_id"]);
     switch (method) {
       case "getMe":

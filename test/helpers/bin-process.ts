@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { resolve } from "node:path";
+import { childEnv } from "./moved-clock.js";
 
 export interface BinProcess {
   readonly child: ChildProcessWithoutNullStreams;
@@ -9,15 +10,6 @@ export interface BinProcess {
   err(): string;
   /** The HTTP port from its "pysec-herald started" log line (JSON logs, PORT=0). */
   readonly port: Promise<number>;
-}
-
-/**
- * What a bin started by a test inherits besides its own variables: PATH, and the moved system date
- * when the suite runs under libfaketime (.ci/run's second pass), so that the child and the test
- * agree on what "now" is.
- */
-export function childEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && (e[0] === "PATH" || e[0] === "LD_PRELOAD" || e[0].startsWith("FAKETIME"))));
 }
 
 /** The compiled bin's `start` as a process, as a user runs it. */

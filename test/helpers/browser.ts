@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Browser } from "playwright-core";
+import { realClockEnv } from "./moved-clock.js";
 
 /** Debian's Chromium (.ci/run installs the chromium package); nothing is downloaded. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -21,6 +22,7 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    env: realClockEnv(),
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
   });
 }

@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { realClockEnv } from "./moved-clock.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -22,12 +23,8 @@ const INSTALL = { redis: "apt-get install -y redis-server", postgres: "apt-get i
 
 class Missing extends Error {}
 
-/**
- * The servers are the tests' infrastructure, not the code under test: when the suite runs with the
- * date moved (.ci/run's second pass, under libfaketime), they run on the real clock, as they would
- * on another machine; Redis and initdb hang with libfaketime preloaded.
- */
-const SERVER_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "LD_PRELOAD" && !k.startsWith("FAKETIME")));
+/** Servers run on the real clock, also when the suite runs with the date moved (moved-clock.ts). */
+const SERVER_ENV = realClockEnv();
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -17,8 +17,11 @@ export interface PypiSourceOptions {
   readonly intervalMs: number;
   readonly http: HttpClient;
   readonly log: Logger;
-  /** The present, for "first released N days ago". */
-  readonly wallClock: Clock;
+  /**
+   * The present, for "first released N days ago": the bot's own clock, the one commands read, so
+   * that a signal and a lookup agree on how old a project is.
+   */
+  readonly clock: Clock;
   /** What the last poll found (read only: ingest writes what this poll returns). */
   readonly known: Pick<PypiFactsStore, "get">;
   /** The packages some channel watches now: nobody else's are asked about. */
@@ -88,7 +91,7 @@ export function createPypiSource(opts: PypiSourceOptions): Source {
       log.warn({ name, err: (err as Error).message }, "PyPI answered something that is not a project page; keeping what was known");
       return undefined;
     }
-    const now = opts.wallClock.now();
+    const now = opts.clock.now();
     const core = { v: 1 as const, ...parsed, name, emitted: old?.emitted ?? [], checkedAt: now.toISOString() };
     let extra;
     try {
