@@ -31,6 +31,7 @@ import { startFakeDiscord } from "../test/fakes/discord-api.js";
 import { allOsvRecords, pypaRecordAs } from "../test/helpers/fixtures.js";
 import { generateChannels, generateRecords, packageName, rng, zipOf } from "./generate.js";
 import { serveFiles } from "./serve.js";
+import { sharedRateFanOut } from "./shared-rate.js";
 
 const run = promisify(execFile);
 const here = import.meta.dirname;
@@ -286,6 +287,8 @@ await fanOut("Discord", 50, async () => {
     close: () => dc.close(),
   };
 });
+
+await sharedRateFanOut(row);
 
 // 8. memory of an idle bot with the full mirror and 100,000 channels.
 {

@@ -6,6 +6,7 @@ import { Agent, request, RetryAgent, type Dispatcher } from "undici";
 import { systemClock, type Clock } from "../clock.js";
 import { BodyTooLargeError, UpstreamError } from "../errors.js";
 import type { Validators } from "./validators.js";
+import { normalizedUrl, urlUnder } from "./url-under.js";
 
 export type Fetched =
   | { readonly notModified: true }
@@ -112,15 +113,15 @@ async function fromFile(url: string, opts: GetOptions): Promise<Fetched> {
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   // A configured URL may be a base (anything below it) or one file (exactly it).
-  const prefixes = options.allowedPrefixes.map((p) => (p.endsWith("/") ? p : `${p}/`));
-  const exact = new Set(options.allowedPrefixes);
+  const exact = new Set(options.allowedPrefixes.map(normalizedUrl));
   const now = () => (options.wallClock ?? systemClock).now();
   const dispatcher = retrying(options.dispatcher ?? new Agent(), options.retries ?? 2, options.maxRetryWaitMs ?? 5_000);
 
-  async function get(url: string, opts: GetOptions): Promise<Fetched> {
-    if (!exact.has(url) && !prefixes.some((p) => url.startsWith(p))) {
-      throw new UpstreamError(`refusing to fetch ${url}: not under a configured base URL`, opts.source);
-    }
+  async function get(requested: string, opts: GetOptions): Promise<Fetched> {
+    // Checked, and fetched, as normalised: what is checked is what is requested.
+    const whole = normalizedUrl(requested);
+    const url = options.allowedPrefixes.map((p) => urlUnder(requested, p)).find((u) => u !== undefined) ?? (whole !== undefined && exact.has(whole) ? whole : undefined);
+    if (url === undefined) throw new UpstreamError(`refusing to fetch ${requested}: not under a configured base URL`, opts.source);
     if (url.startsWith("file:")) return fromFile(url, opts);
     const headers: Record<string, string> = { "user-agent": "pysec-herald", accept: "*/*", ...opts.headers };
     if (opts.validators?.etag) headers["if-none-match"] = opts.validators.etag;

@@ -2,6 +2,7 @@ import { request } from "undici";
 import { MAX_IMPORT_CHARS } from "../commands/parse.js";
 import { UserInputError } from "../errors.js";
 import { readLimited } from "./client.js";
+import { urlUnder } from "./url-under.js";
 
 export interface ImportDownload {
   /** Only URLs below this base are fetched: a chat payload must not make the bot request arbitrary hosts. */
@@ -15,9 +16,9 @@ export interface ImportDownload {
  * UserInputError whose message can be shown to them as is.
  */
 export async function downloadImport(url: string, opts: ImportDownload): Promise<string> {
-  const base = opts.base.endsWith("/") ? opts.base : `${opts.base}/`;
-  if (!url.startsWith(base)) throw new UserInputError(`That file is not stored on ${opts.platform}'s file server; please paste its text instead.`);
-  const res = await request(url, { headers: opts.headers ?? {}, headersTimeout: 30_000, bodyTimeout: 30_000 }).catch(() => {
+  const target = urlUnder(url, opts.base);
+  if (!target) throw new UserInputError(`That file is not stored on ${opts.platform}'s file server; please paste its text instead.`);
+  const res = await request(target, { headers: opts.headers ?? {}, headersTimeout: 30_000, bodyTimeout: 30_000 }).catch(() => {
     throw new UserInputError(`I could not reach ${opts.platform} to download the file; please try again or paste its text.`);
   });
   // A 200 with an HTML page is a login page: the token lacks the scope to read files.

@@ -96,11 +96,12 @@ export async function checkHealth(deps: OpsDeps, probe: () => Promise<MirrorStat
  * `Authorization: Bearer <token>` (or, for a browser, `?token=<token>` where `query` is given).
  */
 export function opsAuthorizer(opsToken: string | undefined): (header: string | string[] | undefined, query?: URLSearchParams) => boolean {
-  const expected = opsToken ? Buffer.from(`Bearer ${opsToken}`) : undefined;
+  const expected = opsToken ? Buffer.from(opsToken) : undefined;
   return (header, query) => {
     if (!expected) return true;
-    const fromQuery = query?.get("token");
-    const given = Buffer.from(typeof header === "string" ? header : fromQuery ? `Bearer ${fromQuery}` : "");
+    // The scheme is case-insensitive (RFC 9110 11.1): "bearer" and "BEARER" are "Bearer".
+    const bearer = typeof header === "string" ? /^bearer +(\S+) *$/i.exec(header)?.[1] : undefined;
+    const given = Buffer.from(bearer ?? query?.get("token") ?? "");
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
+import { guardConnections } from "./connection-guard.js";
 
 export interface HttpRequest {
   readonly headers: IncomingHttpHeaders;
@@ -43,7 +44,9 @@ export interface ConnectionLimits {
   readonly maxConnections: number;
 }
 
-const LIMITS: ConnectionLimits = { headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 5_000, maxConnections: 256 };
+// A webhook or a page request sends its headers at once: 5 s is long for a real client and short
+// for one that trickles them (slowloris); connection-guard.ts sheds a client's slow connections.
+const LIMITS: ConnectionLimits = { headersTimeout: 5_000, requestTimeout: 10_000, keepAliveTimeout: 5_000, maxConnections: 256 };
 
 export function createHttpServer(log: Logger, limits: ConnectionLimits = LIMITS): HttpServer {
   const routes = new Map<string, { handler: RouteHandler; required: readonly string[] }>();
@@ -59,7 +62,8 @@ export function createHttpServer(log: Logger, limits: ConnectionLimits = LIMITS)
       server = createServer({ ...timeouts, connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeout) }, (req, res) => {
         const [path = "/", search = ""] = (req.url ?? "/").split("?", 2);
         const below = path.lastIndexOf("/") > 0 ? `${req.method} ${path.slice(0, path.lastIndexOf("/"))}/*` : "";
-        const route = routes.get(`${req.method} ${path}`) ?? routes.get(below);
+        const exact = `${req.method} ${path}`;
+        const route = routes.get(exact) ?? routes.get(below);
         if (!route) {
           res.writeHead(404, { connection: "close" }).end("not found");
           return;
@@ -89,12 +93,14 @@ export function createHttpServer(log: Logger, limits: ConnectionLimits = LIMITS)
           handler({ headers: req.headers, path, query: new URLSearchParams(search), body: Buffer.concat(chunks) })
             .then((r) => res.writeHead(r.status, r.headers).end(r.body ?? ""))
             .catch((err: unknown) => {
-              log.error({ err: (err as Error).message, path: req.url }, "http handler failed");
+              // The route, not the path: a path below a route (a report link) is a credential.
+              log.error({ err: (err as Error).message, route: routes.has(exact) ? exact : below }, "http handler failed");
               if (!res.headersSent) res.writeHead(500).end("internal error");
             });
         });
       });
       server.maxConnections = maxConnections;
+      guardConnections(server, (listener) => server!.on("request", (req) => listener(req.socket)));
       return new Promise((resolve, reject) => {
         server!.once("error", reject);
         server!.listen(port, host, () => resolve((server!.address() as AddressInfo).port));

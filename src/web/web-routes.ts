@@ -38,7 +38,13 @@ export function addWebRoutes(http: HttpServer, deps: WebDeps): void {
   if (secret) {
     http.route("GET", "/report/*", async (req) => {
       const now = deps.clock.now();
-      const grant = verifyReportToken(decodeURIComponent(req.path.slice("/report/".length)), secret, now);
+      let token: string;
+      try {
+        token = decodeURIComponent(req.path.slice("/report/".length));
+      } catch {
+        return page(400, "Malformed report link", "<h1>Malformed report link</h1><p>This link is not one the bot made: ask it for a new one with <code>report</code>.</p>");
+      }
+      const grant = verifyReportToken(token, secret, now);
       if (!grant) return forbidden();
       const data = await loadReport(deps, grant.channel, await deps.channels.get(grant.channel), await probe(), now, grant.expires);
       return page(200, `pysec-herald report: ${grant.channel}`, renderReport(data));

@@ -105,6 +105,9 @@ describe("Discord HTTP interactions", () => {
     const at = Date.now();
     expect((await postInteraction(url, body, keys.privateKey, false, at)).status).toBe(200);
     expect((await postInteraction(url, body, keys.privateKey, false, at)).status).toBe(401);
+    // The same signature in upper or mixed case is the same signature: still a replay.
+    const mixed = (hex: string) => [...hex].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join("");
+    for (const recase of [(hex: string) => hex.toUpperCase(), mixed]) expect((await postInteraction(url, body, keys.privateKey, false, at, recase)).status).toBe(401);
     expect((await h.services.channels.get(`discord:${CH}`))?.mutes).toHaveLength(1);
   });
 

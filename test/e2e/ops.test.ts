@@ -75,4 +75,7 @@ it("with OPS_TOKEN set, /healthz tells the public only its verdict and /metrics 
   expect((await fetch(`${base}/metrics`)).status).toBe(401);
   expect((await fetch(`${base}/metrics`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
   expect(await (await fetch(`${base}/metrics`, auth)).text()).toContain("pysec_herald_polls_total");
+  // The scheme is case-insensitive; the token is not.
+  for (const scheme of ["bearer", "BEARER"]) expect((await fetch(`${base}/metrics`, { headers: { authorization: `${scheme} ops-secret` } })).status).toBe(200);
+  expect((await fetch(`${base}/metrics`, { headers: { authorization: "Bearer OPS-SECRET" } })).status).toBe(401);
 });

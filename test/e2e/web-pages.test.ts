@@ -132,11 +132,17 @@ describe.runIf(chromiumAvailable())("web pages in Chromium", () => {
       expect(text).not.toContain("telegram");
       await page.close();
     }
+    // A link cut or garbled so that it is no percent-encoding at all: a 400, and the token is never logged.
+    const garbled = await fetch(`${base}/report/${token}%zz`);
+    expect(garbled.status).toBe(400);
+    expect(await garbled.text()).toContain("Malformed report link");
+    expect(bot.err()).not.toContain(payload);
   });
 
   it("/status shows the deliveries and the latency chart; without OPS_TOKEN it is refused", async () => {
     expect((await fetch(`${base}/status`)).status).toBe(401);
     expect((await fetch(`${base}/status?token=wrong`)).status).toBe(401);
+    expect((await fetch(`${base}/status`, { headers: { authorization: `bearer ${OPS}` } })).status).toBe(200);
     const { page, status, errors } = await open(`${base}/status?token=${OPS}`);
     expect(status).toBe(200);
     const text = await page.locator("main").innerText();

@@ -36,11 +36,14 @@ export function commandInteraction(text: string, opts: { channel: string; guild?
   };
 }
 
-/** POSTs an interaction to the bot's endpoint, signed like Discord signs it (or with `forge` set, not). */
-export async function postInteraction(url: string, body: unknown, key: KeyObject, forge = false, at = Date.now()): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
+/**
+ * POSTs an interaction to the bot's endpoint, signed like Discord signs it (or with `forge` set,
+ * not); `recase` rewrites the signature's hex digits (upper or mixed case), as a replayer might.
+ */
+export async function postInteraction(url: string, body: unknown, key: KeyObject, forge = false, at = Date.now(), recase: (hex: string) => string = (h) => h): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
   const raw = JSON.stringify(body);
   const ts = String(Math.floor(at / 1000));
-  const sig = sign(null, Buffer.from(ts + (forge ? `${raw} ` : raw)), key).toString("hex");
+  const sig = recase(sign(null, Buffer.from(ts + (forge ? `${raw} ` : raw)), key).toString("hex"));
   const res = await request(url, { method: "POST", body: raw, headers: { "content-type": "application/json", "x-signature-ed25519": sig, "x-signature-timestamp": ts } });
   const text = await res.body.text();
   return { status: res.statusCode, json: res.headers["content-type"] === "application/json" ? (JSON.parse(text) as Record<string, unknown>) : undefined };

@@ -74,7 +74,8 @@ function stderrOf(child: ChildProcess): () => string {
   return () => text;
 }
 
-async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
+/** A Redis server on 127.0.0.1 (also for `npm run bench`); throws Missing-named errors where there is none. */
+export async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
   const bin = findBinary("redis-server", ["/usr/bin", "/usr/local/bin", ...(process.env["PATH"] ?? "").split(":")]);
   const cli = findBinary("redis-cli", ["/usr/bin", "/usr/local/bin", ...(process.env["PATH"] ?? "").split(":")]);
   const port = await freePort();
@@ -103,7 +104,7 @@ async function startPostgres(): Promise<{ url: string; child: ChildProcess; dir:
   return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, child, dir };
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once("exit", () => resolve());

@@ -48,3 +48,28 @@ it("closes a connection whose headers never finish (slowloris) within the header
   expect(answer).toMatch(/^HTTP\/1\.1 408/);
   expect(closed).toBeLessThan(5_000);
 });
+
+it("one client holding 300 slow connections (slowloris) does not keep a quick request from the same address out", async () => {
+  const slow = await createHttpServer(createLogger("silent"));
+  slow.route("GET", "/healthz", async () => ({ status: 200, body: "ok" }));
+  const at = await slow.listen(0, "127.0.0.1");
+  const sockets = Array.from({ length: 300 }, () => {
+    const s = connect(at, "127.0.0.1");
+    s.on("error", () => undefined);
+    s.write("GET /healthz HTTP/1.1\r\nHost: x\r\n"); // and never the blank line
+    return s;
+  });
+  try {
+    // The default limits: 256 connections in all, of which one client's slow ones are shed past 16.
+    await new Promise((r) => setTimeout(r, 200));
+    const answers = [];
+    for (let i = 0; i < 40; i++) {
+      answers.push(await request(`http://127.0.0.1:${at}/healthz`, { headersTimeout: 2_000 }).then((r) => r.body.text().then(() => r.statusCode), () => 0));
+      sockets.push(connect(at, "127.0.0.1").on("error", () => undefined)); // the attacker keeps opening more
+    }
+    expect(answers.filter((s) => s === 200)).toHaveLength(40);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await slow.close();
+  }
+});
