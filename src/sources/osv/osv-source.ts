@@ -6,14 +6,14 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { isIgnoredId, isSafeId } from "../../advisory/ids.js";
 import { parseOsvJson, type Advisory } from "../../advisory/osv-schema.js";
-import { UpstreamError } from "../../errors.js";
+import { formatBytes, UpstreamError } from "../../errors.js";
 import type { HttpClient } from "../../http/client.js";
 import type { Logger } from "../../log.js";
 import { mapLimit } from "../../util/map-limit.js";
 import { recordSkips, type RecordSkips } from "../record-skips.js";
 import type { PollOutcome, RecordSink, Source } from "../source.js";
 import { scanModifiedCsv, TruncatedCsvError } from "./modified-csv.js";
-import { zipJsonEntries } from "./seed-zip.js";
+import { MAX_ZIP_UNPACKED_BYTES, ZipTooLargeError, zipJsonEntries } from "./seed-zip.js";
 import type { Clock } from "../../clock.js";
 
 export interface OsvSourceOptions {
@@ -31,13 +31,24 @@ export interface OsvSourceOptions {
 
 const SOURCE = "osv";
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
-/** OSV's PyPI export is tens of MB; a download past these is not the export. */
-const MAX_ZIP_BYTES = 1024 * 1024 * 1024;
+/** OSV's PyPI export is tens of MB; a download past these is not the export (zipped, it is smaller than unpacked). */
+const MAX_ZIP_BYTES = MAX_ZIP_UNPACKED_BYTES;
 const MAX_ZIP_MS = 15 * 60_000;
+/** Followed by the seeding process's pid: a temporary zip whose process is gone is removed. */
 const TEMP_PREFIX = "pysec-herald-seed-";
 
 /** How far ahead of this machine's clock a `modified` time may be and still move the cursor. */
 const FUTURE_ALLOWANCE_MS = 10 * 60_000;
+
+/** Whether a process with this pid runs here. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 function later(a: string | undefined, b: string): string {
   return a === undefined || Date.parse(b) > Date.parse(a) ? b : a;
@@ -63,29 +74,39 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
     }
   }
 
-  /** Seeds killed half-way leave their temporary zip behind: removed once older than any seed can run. */
+  /**
+   * Seeds killed half-way leave their temporary zip behind: removed when the process that made it
+   * is gone, or once older than any seed can run (another process may have taken its pid).
+   */
   async function removeStaleTemp(): Promise<void> {
     for (const name of await readdir(tmpdir()).catch(() => [])) {
       if (!name.startsWith(TEMP_PREFIX)) continue;
       const path = join(tmpdir(), name);
+      const pid = Number(/^(\d+)-/.exec(name.slice(TEMP_PREFIX.length))?.[1]);
       const info = await stat(path).catch(() => undefined);
-      if (info && opts.wallClock.now().getTime() - info.mtimeMs > 2 * MAX_ZIP_MS) await rm(path, { recursive: true, force: true }).catch(() => undefined);
+      const old = info !== undefined && opts.wallClock.now().getTime() - info.mtimeMs > 2 * MAX_ZIP_MS;
+      const gone = Number.isInteger(pid) && pid !== process.pid && !alive(pid);
+      if (old || gone) await rm(path, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
   async function seed(sink: RecordSink, signal: AbortSignal): Promise<PollOutcome> {
     const skips = recordSkips({});
     await removeStaleTemp();
-    const dir = await mkdtemp(join(tmpdir(), TEMP_PREFIX));
+    const dir = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
     const zipPath = join(dir, "all.zip");
     try {
       const r = await opts.http.get(`${base}/all.zip`, { source: SOURCE, signal: AbortSignal.any([signal, AbortSignal.timeout(MAX_ZIP_MS)]) });
       if (r.notModified) throw new UpstreamError("all.zip answered 304 to an unconditional request", SOURCE);
+      if (r.length !== undefined && r.length > MAX_ZIP_BYTES) {
+        r.body.destroy();
+        throw new UpstreamError(`all.zip declares ${Math.round(r.length / 1048576)} MB, more than the ${formatBytes(MAX_ZIP_BYTES)} an OSV PyPI export can be; not downloaded`, SOURCE);
+      }
       let size = 0;
       const capped = new Transform({
         transform(chunk: Buffer, _enc, done) {
           size += chunk.length;
-          done(size > MAX_ZIP_BYTES ? new Error(`larger than ${MAX_ZIP_BYTES} bytes`) : null, chunk);
+          done(size > MAX_ZIP_BYTES ? new Error(`larger than ${formatBytes(MAX_ZIP_BYTES)}`) : null, chunk);
         },
       });
       try {
@@ -131,6 +152,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       } catch (err) {
         await storing.catch(() => undefined);
         if (err instanceof UpstreamError) throw err;
+        if (err instanceof ZipTooLargeError) throw new UpstreamError(err.message, SOURCE);
         throw new UpstreamError(`all.zip is not a readable zip: ${(err as Error).message}`, SOURCE);
       }
       await store(batch);

@@ -3,7 +3,15 @@ import yauzl from "yauzl";
 import { formatBytes } from "../../errors.js";
 
 const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+/**
+ * What a whole all.zip may unpack to. OSV's PyPI export is some tens of thousands of records,
+ * about 100 MB of JSON (the benchmark's generated 30,000 records are 48 MB): 512 MB leaves room
+ * for years of growth and refuses a zip bomb (150 entries of 8 MB) before anything is inflated.
+ */
+export const MAX_ZIP_UNPACKED_BYTES = 512 * 1024 * 1024;
 const READ_AHEAD = 64;
+/** Entries read ahead hold at most this many declared bytes, however large each is. */
+const READ_AHEAD_BYTES = 16 * 1024 * 1024;
 const STORED = 0;
 const DEFLATED = 8;
 
@@ -44,12 +52,38 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string
   return bytes.toString("utf8");
 }
 
+/** A zip that declares more than it may unpack to: refused whole, before any entry is read. */
+export class ZipTooLargeError extends Error {
+  override name = "ZipTooLargeError";
+}
+
+/** The sum of the sizes the central directory declares for the entries that would be read. */
+async function declaredBytes(path: string): Promise<number> {
+  const zip = await open(path);
+  return new Promise((resolve, reject) => {
+    let total = 0;
+    zip.on("entry", (e: yauzl.Entry) => {
+      const name = safeName(e.fileName as unknown as Buffer);
+      if (name?.endsWith(".json") && e.uncompressedSize <= MAX_ENTRY_BYTES) total += e.uncompressedSize;
+      zip.readEntry();
+    });
+    zip.once("end", () => resolve(total));
+    zip.once("error", reject);
+    zip.readEntry();
+  });
+}
+
 /**
  * Yields the `.json` entries of a zip file one at a time, so only a few records are in memory at once.
+ * The entries' declared sizes are added up first: a zip that would unpack to more than
+ * `maxUnpacked` is refused (ZipTooLargeError) before anything is inflated; an entry whose bytes
+ * differ from its declared size is skipped, so the sum holds.
  * An entry that cannot be read (a name going outside, a size that lies, a broken stream) is
  * reported through `onSkip` and passed over: one bad entry never blocks the rest.
  */
-export async function* zipJsonEntries(path: string, onSkip: (name: string, reason: string) => void = () => undefined): AsyncGenerator<ZipEntryText> {
+export async function* zipJsonEntries(path: string, onSkip: (name: string, reason: string) => void = () => undefined, maxUnpacked = MAX_ZIP_UNPACKED_BYTES): AsyncGenerator<ZipEntryText> {
+  const declared = await declaredBytes(path);
+  if (declared > maxUnpacked) throw new ZipTooLargeError(`all.zip would unpack to ${Math.ceil(declared / 1048576)} MB, more than the ${formatBytes(maxUnpacked)} an OSV PyPI export can be (OSV's is about 100 MB); refused before unpacking`);
   const zip = await open(path);
   const next = (): Promise<yauzl.Entry | undefined> =>
     new Promise((resolve, reject) => {
@@ -64,10 +98,11 @@ export async function* zipJsonEntries(path: string, onSkip: (name: string, reaso
     });
   // Entries are read up to 64 ahead of the one yielded (a few hundred KB): each read waits on the
   // disk in the thread pool, and one at a time left the seed idle for seconds. Yielded in order.
-  const ahead: { readonly name: string; readonly read: Promise<{ text: string } | { error: string }> }[] = [];
+  const ahead: { readonly name: string; readonly bytes: number; readonly read: Promise<{ text: string } | { error: string }> }[] = [];
+  let aheadBytes = 0;
   let listed = false;
   async function fill(): Promise<void> {
-    while (!listed && ahead.length < READ_AHEAD) {
+    while (!listed && ahead.length < READ_AHEAD && (ahead.length === 0 || aheadBytes < READ_AHEAD_BYTES)) {
       const entry = await next();
       if (!entry) {
         listed = true;
@@ -83,12 +118,14 @@ export async function* zipJsonEntries(path: string, onSkip: (name: string, reaso
         onSkip(name, `larger than ${formatBytes(MAX_ENTRY_BYTES)}`);
         continue;
       }
-      ahead.push({ name, read: readEntry(zip, entry).then((text) => ({ text }), (err: Error) => ({ error: err.message })) });
+      aheadBytes += entry.uncompressedSize;
+      ahead.push({ name, bytes: entry.uncompressedSize, read: readEntry(zip, entry).then((text) => ({ text }), (err: Error) => ({ error: err.message })) });
     }
   }
   try {
     for (await fill(); ahead.length > 0; await fill()) {
-      const { name, read } = ahead.shift()!;
+      const { name, bytes, read } = ahead.shift()!;
+      aheadBytes -= bytes;
       const result = await read;
       if ("error" in result) onSkip(name, result.error);
       else yield { name, text: result.text };

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { zipJsonEntries } from "../../../src/sources/osv/seed-zip.js";
+import { zipBomb } from "../../helpers/zip-bomb.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pysec-herald-zip-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,4 +53,17 @@ it("never inflates more than the entry limit, whatever the header says (a zip bo
   const { read, skipped } = await entries(declareSize(bomb, "bomb.json", () => 10));
   expect(read).toEqual(["ok.json {}"]);
   expect(skipped).toEqual([expect.stringMatching(/^bomb\.json: /)]);
+});
+
+it("refuses a zip whose entries would unpack to more than the cap, before reading any; reads one under it", async () => {
+  const path = join(dir, "bomb.zip");
+  writeFileSync(path, zipBomb(20, 64 * 1024));
+  const read: string[] = [];
+  await expect((async () => {
+    for await (const e of zipJsonEntries(path, () => undefined, 1024 * 1024)) read.push(e.name);
+  })()).rejects.toThrow(/would unpack to 2 MB, more than the 1 MB/);
+  expect(read).toEqual([]);
+  for await (const e of zipJsonEntries(path, () => undefined, 2 * 1024 * 1024)) read.push(`${e.name} ${(JSON.parse(e.text) as { id: string }).id}`);
+  expect(read).toHaveLength(20);
+  expect(read[0]).toBe("PYSEC-BOMB-0.json PYSEC-BOMB");
 });
