@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers/promises";
 import { z } from "zod";
 import { cmp, isVersion } from "../../matching/intervals.js";
 import { isPrerelease } from "../../matching/upgrade.js";
@@ -38,34 +39,50 @@ export interface PypiFacts {
 }
 
 // The Simple API's JSON form (PEP 691), with PEP 792's project-status and PEP 740's provenance.
-const SimpleDetail = z.object({
+const SimpleHead = z.object({
   name: z.string(),
   "project-status": z.object({ status: z.string(), reason: z.string().nullish() }).nullish(),
   versions: z.array(z.string()).default([]),
-  files: z.array(z.object({
-    filename: z.string(),
-    "upload-time": z.string().nullish(),
-    yanked: z.union([z.boolean(), z.string()]).nullish(),
-    provenance: z.string().nullish(),
-  })).default([]),
+  files: z.array(z.unknown()).default([]),
+});
+const SimpleFile = z.object({
+  filename: z.string(),
+  "upload-time": z.string().nullish(),
+  yanked: z.union([z.boolean(), z.string()]).nullish(),
+  provenance: z.string().nullish(),
 });
 
-/** Facts from a Simple API answer (`GET /simple/<name>/`, `application/vnd.pypi.simple.v1+json`). Throws on junk. */
-export function parseSimpleDetail(text: string): Pick<PypiFacts, "name" | "status" | "releases"> & { statusReason?: string } {
-  const d = SimpleDetail.parse(JSON.parse(text));
+/** Versions or files handled between two turns of the event loop: a page of 100,000 files never holds it for long. */
+const CHUNK = 2_000;
+
+/**
+ * Facts from a Simple API answer (`GET /simple/<name>/`, `application/vnd.pypi.simple.v1+json`).
+ * Throws on junk. Its versions and files are read a chunk at a time, giving the event loop a turn
+ * between chunks (webhooks, deliveries and other sources go on meanwhile).
+ */
+export async function parseSimpleDetail(text: string): Promise<Pick<PypiFacts, "name" | "status" | "releases"> & { statusReason?: string }> {
+  const d = SimpleHead.parse(JSON.parse(text));
   const releases: Record<string, PypiRelease> = {};
-  for (const v of d.versions) if (isVersion(v)) releases[v] = { yanked: false };
-  for (const f of d.files) {
-    const version = versionOfFile(d.name, f.filename, Object.keys(releases));
+  for (let i = 0; i < d.versions.length; i++) {
+    if (i > 0 && i % CHUNK === 0) await setImmediate();
+    const v = d.versions[i]!;
+    if (isVersion(v)) releases[v] = { yanked: false };
+  }
+  const versionOf = fileVersions(d.name, Object.keys(releases));
+  for (let i = 0; i < d.files.length; i++) {
+    if (i > 0 && i % CHUNK === 0) await setImmediate();
+    const f = SimpleFile.parse(d.files[i]);
+    const version = versionOf(f.filename);
     if (!version) continue;
-    const r = releases[version] ?? { yanked: false };
+    const r = releases[version]!;
     const uploaded = f["upload-time"] ?? undefined;
     const yankedReason = typeof f.yanked === "string" && f.yanked ? f.yanked : r.yankedReason;
+    const provenanceUrl = r.provenanceUrl ?? f.provenance ?? undefined;
     releases[version] = {
       ...(uploaded && (!r.uploaded || uploaded < r.uploaded) ? { uploaded } : r.uploaded ? { uploaded: r.uploaded } : {}),
       yanked: r.yanked || Boolean(f.yanked),
       ...(yankedReason && { yankedReason }),
-      ...((r.provenanceUrl ?? f.provenance) && { provenanceUrl: (r.provenanceUrl ?? f.provenance)! }),
+      ...(provenanceUrl && { provenanceUrl }),
     };
   }
   const raw = d["project-status"]?.status ?? "active";
@@ -74,15 +91,33 @@ export function parseSimpleDetail(text: string): Pick<PypiFacts, "name" | "statu
   return { name: d.name, status, releases, ...(reason && { statusReason: reason }) };
 }
 
-/** The release a distribution file belongs to: the longest listed version its name carries after the project's. */
-function versionOfFile(project: string, filename: string, versions: readonly string[]): string | undefined {
-  const norm = (s: string) => s.toLowerCase().replace(/[-_.]+/g, "_");
-  const stem = norm(filename);
+const norm = (s: string) => s.toLowerCase().replace(/[-_.]+/g, "_");
+
+/**
+ * The release a distribution file belongs to: the longest listed version its name carries after
+ * the project's ("2.28.1.tar.gz" and "2.28.1-py3-none-any.whl" both read "2_28_1_…"; 1.0.1 over
+ * 1.0). The versions are looked up by their normalised form at each "_" of the name, so a page is
+ * read in time linear in its files, not files × versions (4,000 versions took 8.9 s).
+ */
+function fileVersions(project: string, versions: readonly string[]): (filename: string) => string | undefined {
+  const byForm = new Map<string, string>();
+  for (const v of versions) {
+    const form = norm(v);
+    const known = byForm.get(form);
+    if (known === undefined || v.length > known.length) byForm.set(form, v);
+  }
   const prefix = `${norm(project)}_`;
-  if (!stem.startsWith(prefix)) return undefined;
-  const rest = stem.slice(prefix.length);
-  // "2.28.1.tar.gz" and "2.28.1-py3-none-any.whl" both read "2_28_1_…": the longest version that fits wins (1.0.1 over 1.0).
-  return versions.filter((v) => rest === norm(v) || rest.startsWith(`${norm(v)}_`)).sort((a, b) => b.length - a.length)[0];
+  return (filename) => {
+    const stem = norm(filename);
+    if (!stem.startsWith(prefix)) return undefined;
+    const rest = stem.slice(prefix.length);
+    if (byForm.has(rest)) return byForm.get(rest);
+    for (let end = rest.lastIndexOf("_"); end > 0; end = rest.lastIndexOf("_", end - 1)) {
+      const found = byForm.get(rest.slice(0, end));
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
 }
 
 const JsonApi = z.object({

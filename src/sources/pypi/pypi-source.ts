@@ -86,7 +86,7 @@ export function createPypiSource(opts: PypiSourceOptions): Source {
     if (r.notModified) return undefined;
     let parsed;
     try {
-      parsed = parseSimpleDetail(await readLimited(r.body, MAX_BODY, url, SOURCE));
+      parsed = await parseSimpleDetail(await readLimited(r.body, MAX_BODY, url, SOURCE));
     } catch (err) {
       log.warn({ name, err: (err as Error).message }, "PyPI answered something that is not a project page; keeping what was known");
       return undefined;

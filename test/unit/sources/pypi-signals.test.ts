@@ -5,8 +5,8 @@ import { signalsOf } from "../../../src/sources/pypi/pypi-signals.js";
 const now = new Date("2026-12-02T00:00:00Z");
 const facts = (over: Partial<PypiFacts>): PypiFacts => ({ v: 1, name: "demo", status: "active", releases: {}, licenses: {}, publishers: {}, emitted: [], checkedAt: now.toISOString(), ...over });
 
-it("reads the Simple API's JSON: versions from file names, earliest upload, yank reasons, provenance, PEP 792 status", () => {
-  const f = parseSimpleDetail(JSON.stringify({
+it("reads the Simple API's JSON: versions from file names, earliest upload, yank reasons, provenance, PEP 792 status", async () => {
+  const f = await parseSimpleDetail(JSON.stringify({
     name: "demo", "project-status": { status: "archived", reason: "moved to demo2" }, versions: ["1.0", "1.0.1", "2.0rc1"],
     files: [
       { filename: "demo-1.0.tar.gz", "upload-time": "2024-01-02T00:00:00Z", yanked: false, provenance: null },
@@ -20,10 +20,10 @@ it("reads the Simple API's JSON: versions from file names, earliest upload, yank
   expect(f.releases["1.0"]).toEqual({ uploaded: "2024-01-01T00:00:00Z", yanked: false, provenanceUrl: "https://x/integrity/demo/1.0/demo-1.0-py3-none-any.whl/provenance" });
   expect(f.releases["1.0.1"]).toEqual({ uploaded: "2024-02-01T00:00:00Z", yanked: true, yankedReason: "broken" });
   expect(f.releases["2.0rc1"]).toEqual({ yanked: false });
-  expect(() => parseSimpleDetail("{")).toThrow();
-  expect(() => parseSimpleDetail(JSON.stringify({ files: "x" }))).toThrow();
+  await expect(parseSimpleDetail("{")).rejects.toThrow();
+  await expect(parseSimpleDetail(JSON.stringify({ files: "x" }))).rejects.toThrow();
   // An unknown status marker is read as active (PEP 792: indices may add none other).
-  expect(parseSimpleDetail(JSON.stringify({ name: "demo", "project-status": { status: "weird" } })).status).toBe("active");
+  expect((await parseSimpleDetail(JSON.stringify({ name: "demo", "project-status": { status: "weird" } }))).status).toBe("active");
 });
 
 it("licenses: PEP 639 expression first, then License, then classifiers; publishers from provenance", () => {
