@@ -10,7 +10,7 @@ import { normalizedUrl, urlUnder } from "./url-under.js";
 
 export type Fetched =
   | { readonly notModified: true }
-  | { readonly notModified: false; readonly validators: Validators; readonly body: Readable; readonly length?: number };
+  | { readonly notModified: false; readonly validators: Validators; readonly body: Readable; readonly length?: number; readonly date?: Date };
 
 export interface GetOptions {
   readonly source: string;
@@ -150,11 +150,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const etag = header(res.headers, "etag");
     const lastModified = header(res.headers, "last-modified");
     const length = Number(header(res.headers, "content-length"));
+    // The server's own clock (its Date header), for "not in the future by the server's clock".
+    const date = new Date(header(res.headers, "date") ?? Number.NaN);
     return {
       notModified: false,
       validators: { ...(etag && { etag }), ...(lastModified && { lastModified }) },
       body: res.body,
       ...(Number.isFinite(length) && { length }),
+      ...(!Number.isNaN(date.getTime()) && { date }),
     };
   }
 

@@ -43,7 +43,10 @@ export interface Source {
 /** What a source remembers between polls, and its health for `status`. */
 export interface SourceState {
   readonly cursor?: string;
-  /** Rows in the cursor's own instant already fetched ("id@modified"): a repeat of one costs nothing. */
+  /**
+   * Rows at the cursor's own instant or ahead of it (dated after now) already fetched
+   * ("id@modified"): they are read again at every poll, and a repeat of one costs nothing.
+   */
   readonly seenAtCursor?: readonly string[];
   readonly validators: Record<string, Validators>;
   readonly lastSuccess?: string;

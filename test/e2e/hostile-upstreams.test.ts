@@ -28,6 +28,7 @@ beforeEach(async () => {
 afterEach(() => close());
 
 const state = () => h.services.cursors.get("osv");
+const alerts = () => [...h.output().matchAll(/NEW ADVISORY: (\S+)/g)].map((m) => m[1]);
 const good = (id: string, at: string) => bucket.put(pypaRecordAs("requests", "PYSEC-2023-74", id), at);
 
 it("a record nested 10,000 levels deep is skipped alone; the others in its poll are delivered", async () => {
@@ -139,4 +140,31 @@ it("rows in the cursor's own second are fetched once, not again at every poll", 
   expect(fetches()).toBe(200);
   expect(bucket.requests.filter((r) => r.path === "/PyPI/PYSEC-2099-89.json")).toHaveLength(1);
   expect(await h.dispatcher.drain()).toBe(201);
+});
+
+it("a row dated now + 9 min never becomes the cursor: an advisory modified a moment later still arrives, and the early one is fetched once", async () => {
+  const soon = new Date(Date.now() + 9 * 60_000).toISOString().replace(/\.\d+Z$/, "Z");
+  good("PYSEC-2099-86", soon);
+  expect(await h.poll("osv")).toBe(true);
+  expect(await h.dispatcher.drain()).toBe(1);
+  expect(Date.parse((await state()).cursor!)).toBeLessThanOrEqual(Date.now());
+  good("PYSEC-2099-87", new Date(Date.now() + 5_000).toISOString());
+  // Until its moment passes, the early row is read again at each poll, but not fetched again.
+  for (let i = 0; i < 3; i++) expect(await h.poll("osv")).toBe(true);
+  expect(await h.dispatcher.drain()).toBe(1);
+  expect(alerts()).toEqual(["PYSEC-2099-86", "PYSEC-2099-87"]);
+  expect(bucket.requests.filter((r) => r.path === "/PyPI/PYSEC-2099-86.json")).toHaveLength(1);
+  expect(bucket.requests.filter((r) => r.path === "/PyPI/PYSEC-2099-87.json")).toHaveLength(1);
+});
+
+it("modified_id.csv: one 48 MB line is dropped as it streams and counted as malformed; the rest is read", async () => {
+  bucket.addCsvLine(`2026-11-25T10:00:00Z,PYSEC-${"9".repeat(48 * 1024 * 1024)}`);
+  good("PYSEC-2099-85", "2026-11-25T10:00:01Z");
+  const rss = process.memoryUsage().rss;
+  const started = performance.now();
+  expect(await h.services.poller.pollOnce(h.services.sources[0]!)).toMatchObject({ read: 2, skipped: 1 });
+  expect(performance.now() - started).toBeLessThan(5_000);
+  expect(process.memoryUsage().rss - rss).toBeLessThan(300 * 1024 * 1024);
+  expect(await h.dispatcher.drain()).toBe(1);
+  expect((await state()).cursor).toBe("2026-11-25T10:00:01Z");
 });

@@ -12,7 +12,7 @@ import type { Logger } from "../../log.js";
 import { mapLimit } from "../../util/map-limit.js";
 import { recordSkips, type RecordSkips } from "../record-skips.js";
 import type { PollOutcome, RecordSink, Source } from "../source.js";
-import { scanModifiedCsv, TruncatedCsvError } from "./modified-csv.js";
+import { CsvTooLargeError, scanModifiedCsv, TruncatedCsvError } from "./modified-csv.js";
 import { MAX_ZIP_UNPACKED_BYTES, ZipTooLargeError, zipJsonEntries } from "./seed-zip.js";
 import type { Clock } from "../../clock.js";
 
@@ -37,7 +37,10 @@ const MAX_ZIP_MS = 15 * 60_000;
 /** Followed by the seeding process's pid: a temporary zip whose process is gone is removed. */
 const TEMP_PREFIX = "pysec-herald-seed-";
 
-/** How far ahead of this machine's clock a `modified` time may be and still move the cursor. */
+/**
+ * How far ahead of this machine's clock a `modified` time may be and still be fetched (a clock
+ * skew); beyond it a row is skipped and warned about. Nothing ahead of now ever becomes the cursor.
+ */
 const FUTURE_ALLOWANCE_MS = 10 * 60_000;
 
 /** Whether a process with this pid runs here. */
@@ -142,8 +145,9 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
             continue;
           }
           batch.push(a);
-          // A record dated in the future is stored, but never sets the cursor past now.
-          if (Date.parse(a.modified) <= opts.wallClock.now().getTime() + FUTURE_ALLOWANCE_MS) cursor = later(cursor, a.modified);
+          // A record dated in the future is stored, but never sets the cursor past now: the
+          // first poll reads it again, and whatever comes before it meanwhile.
+          if (Date.parse(a.modified) <= opts.wallClock.now().getTime()) cursor = later(cursor, a.modified);
           if (batch.length >= batchSize) {
             await store(batch);
             batch = [];
@@ -194,18 +198,21 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       // An unchanged file still has whatever was wrong with it.
       if (r.notModified) return { cursor: state.cursor, validators: state.validators, read: 0, skipped: 0, ...(state.warning && { warning: state.warning }), ...(state.skippedRecords && { skippedRecords: state.skippedRecords }) };
       let scan;
+      // "Now" by the bucket's clock (its Date header), and never past ours plus the allowance.
+      const wallNow = opts.wallClock.now().getTime();
+      const now = Math.min(r.date?.getTime() ?? wallNow, wallNow + FUTURE_ALLOWANCE_MS);
       try {
-        // A row dated ahead of now (beyond a clock-skew allowance) must never become the cursor:
-        // every later advisory would be older than it and ignored.
-        scan = await scanModifiedCsv(r.body, state.cursor, opts.wallClock.now().getTime() + FUTURE_ALLOWANCE_MS);
+        scan = await scanModifiedCsv(r.body, state.cursor, wallNow + FUTURE_ALLOWANCE_MS);
       } catch (err) {
-        const message = err instanceof TruncatedCsvError ? err.message : `modified_id.csv: ${(err as Error).message}`;
+        const message = err instanceof TruncatedCsvError || err instanceof CsvTooLargeError ? err.message : `modified_id.csv: ${(err as Error).message}`;
         throw new UpstreamError(message, SOURCE);
       }
       if (scan.malformed.count > 0) log.warn({ count: scan.malformed.count, samples: scan.malformed.samples }, "skipped malformed modified_id.csv lines");
       if (scan.future.count > 0) log.warn({ count: scan.future.count, samples: scan.future.samples }, "skipped modified_id.csv rows dated in the future");
       // Rows in the cursor's own second are read again every poll (the file is not ordered within
-      // a second); those already fetched at that very modification are not fetched again.
+      // a second), and so are rows ahead of now, which never become the cursor (an advisory
+      // modified a moment later would be older than such a cursor, and lost); those already
+      // fetched at that very modification are not fetched again.
       const seen = new Set(state.seenAtCursor);
       const fresh = scan.rows.filter((row) => !seen.has(`${row.id}@${row.modified}`));
       // The newest listing of each id: the version a failure or a skip is counted against.
@@ -218,11 +225,11 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       const records = (await mapLimit(ids, opts.concurrency ?? 8, (id) => fetchRecord(id, listed.get(id)!, skips, signal))).filter((a): a is Advisory => a !== undefined);
       skips.settle(records.length > 0 || ids.length === 1);
       for (let i = 0; i < records.length; i += batchSize) await sink(records.slice(i, i + batchSize), { seed: false, source: SOURCE });
-      const cursor = scan.rows.reduce<string>((c, row) => later(c, row.modified), state.cursor);
+      const cursor = scan.rows.filter((row) => row.at <= now).reduce<string>((c, row) => later(c, row.modified), state.cursor);
       const at = Date.parse(cursor);
       return {
         cursor,
-        seenAtCursor: scan.rows.filter((row) => row.at === at).map((row) => `${row.id}@${row.modified}`),
+        seenAtCursor: scan.rows.filter((row) => row.at >= at).map((row) => `${row.id}@${row.modified}`),
         validators: { ...state.validators, [csvUrl]: r.validators },
         read: records.length,
         skipped: ids.length - records.length + scan.malformed.count + scan.future.count,
