@@ -72,7 +72,7 @@ export async function openServices(config: Config, log: Logger, clock: Clock, op
   const index = new WatchIndex();
   await channelStore.forEach((c) => index.set(c));
   const channels = createChannelService(channelStore, index);
-  const http = createHttpClient({ allowedPrefixes: sourceUrls(config), timeoutMs: config.httpTimeoutSeconds * 1000 });
+  const http = createHttpClient({ allowedPrefixes: sourceUrls(config), timeoutMs: config.httpTimeoutSeconds * 1000, deadlineMs: config.httpDeadlineSeconds * 1000 });
   const priority = await openPriorityIndex(db);
   const pypiFacts = createKeyvPypiFacts(db);
   const ingest = createIngest({ advisories, delivery, digests, index, clock, log, priority, pypiFacts, metrics, ...(opts.onEvent && { onEvent: opts.onEvent }) });

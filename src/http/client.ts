@@ -18,6 +18,8 @@ export interface GetOptions {
   readonly signal?: AbortSignal;
   /** Extra request headers (Accept, Authorization); never logged. */
   readonly headers?: Record<string, string>;
+  /** The longest the whole answer (headers and body) may take, instead of the client's deadline (all.zip's is longer). */
+  readonly deadlineMs?: number;
 }
 
 /** The one way pysec-herald talks HTTP: only to configured base URLs, with timeouts and conditional requests. */
@@ -31,6 +33,12 @@ export interface HttpClientOptions {
   /** Every URL must start with one of these (the configured base URLs). */
   readonly allowedPrefixes: readonly string[];
   readonly timeoutMs: number;
+  /**
+   * The longest one whole answer may take, headers and body, however steadily it trickles (the
+   * idle timeout above never fires for a byte every few seconds); past it the request fails as a
+   * slow upstream.
+   */
+  readonly deadlineMs?: number;
   /** Where requests go (the retrying agent below wraps it); tests pass their own. */
   readonly dispatcher?: Dispatcher;
   /** Retries of one GET after a connection error, 429 or 5xx, before the failure reaches the poll (default 2). */
@@ -40,6 +48,9 @@ export interface HttpClientOptions {
   /** The real present, which upstream dates (Retry-After, rate-limit resets) are measured from. */
   readonly wallClock?: Pick<Clock, "now">;
 }
+
+/** The client's deadline for one whole answer, unless the client or the request says otherwise. */
+const DEFAULT_DEADLINE_MS = 120_000;
 
 /** Failures that another try of the same GET may not meet: a dropped, reset, stalled or refused connection. */
 const RETRIED_ERRORS = ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"];
@@ -126,6 +137,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const headers: Record<string, string> = { "user-agent": "pysec-herald", accept: "*/*", ...opts.headers };
     if (opts.validators?.etag) headers["if-none-match"] = opts.validators.etag;
     if (opts.validators?.lastModified) headers["if-modified-since"] = opts.validators.lastModified;
+    const deadlineMs = opts.deadlineMs ?? options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    const slow = new AbortController();
+    // The reason is what a reader of the body meets, so it says what happened.
+    const deadline = setTimeout(() => slow.abort(new UpstreamError(`GET ${url}: no complete answer within ${Math.round(deadlineMs / 1000)} s (a slow upstream)`, opts.source)), deadlineMs);
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {
@@ -133,12 +148,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         headers,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
-        ...(opts.signal && { signal: opts.signal }),
+        signal: opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal,
         dispatcher,
       });
     } catch (err) {
+      clearTimeout(deadline);
+      if (slow.signal.aborted) throw slow.signal.reason as UpstreamError;
       throw new UpstreamError(`GET ${url} failed: ${(err as Error).message}`, opts.source);
     }
+    res.body.once("close", () => clearTimeout(deadline));
     if (res.statusCode === 304) {
       res.body.resume();
       return { notModified: true };

@@ -15,6 +15,8 @@ export type Fault =
   | { readonly kind: "status"; readonly status: number; readonly retryAfter?: number; readonly headers?: Record<string, string> }
   | { readonly kind: "stall" }
   | { readonly kind: "truncate"; readonly bytes: number }
+  /** The whole body, one byte every `everyMs` (never idle long enough for an idle timeout). */
+  | { readonly kind: "trickle"; readonly everyMs: number }
   // The misbehaviour of real servers and proxies mid-response; `bytes` of the body go out first,
   // with the full length declared:
   /** then the server closes the connection (FIN). */
@@ -78,7 +80,21 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
       stalled.add(res);
       return;
     }
-    if (http10 || (fault && fault.kind !== "truncate")) rawResponse(res, http10 ? "1.0" : "1.1", fault, stalled);
+    if (http10 || (fault && fault.kind !== "truncate" && fault.kind !== "trickle")) rawResponse(res, http10 ? "1.0" : "1.1", fault, stalled);
+    if (fault?.kind === "trickle") {
+      res.end = ((chunk?: unknown) => {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk ?? ""));
+        let i = 0;
+        const timer = setInterval(() => {
+          if (i >= buf.length) {
+            clearInterval(timer);
+            end();
+          } else res.write(buf.subarray(i, ++i));
+        }, fault.everyMs);
+        res.on("close", () => clearInterval(timer));
+        return res;
+      }) as typeof res.end;
+    }
     if (fault?.kind === "truncate") {
       // Send only the first bytes and end cleanly, as a proxy that cut the file would.
       const realEnd = res.end;
@@ -128,7 +144,7 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
   return fake;
 }
 
-type BodyFault = Exclude<Fault, { kind: "status" | "stall" | "truncate" }>;
+type BodyFault = Exclude<Fault, { kind: "status" | "stall" | "truncate" | "trickle" }>;
 
 /**
  * Takes over the socket when the handler ends its response: writes the status line, headers and

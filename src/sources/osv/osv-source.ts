@@ -99,7 +99,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
     const dir = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
     const zipPath = join(dir, "all.zip");
     try {
-      const r = await opts.http.get(`${base}/all.zip`, { source: SOURCE, signal: AbortSignal.any([signal, AbortSignal.timeout(MAX_ZIP_MS)]) });
+      const r = await opts.http.get(`${base}/all.zip`, { source: SOURCE, signal, deadlineMs: MAX_ZIP_MS });
       if (r.notModified) throw new UpstreamError("all.zip answered 304 to an unconditional request", SOURCE);
       if (r.length !== undefined && r.length > MAX_ZIP_BYTES) {
         r.body.destroy();

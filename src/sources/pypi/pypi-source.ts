@@ -84,9 +84,11 @@ export function createPypiSource(opts: PypiSourceOptions): Source {
       throw err;
     }
     if (r.notModified) return undefined;
+    // A body that does not arrive (too large, too slow, cut off) is a failed check, counted.
+    const page = await readLimited(r.body, MAX_BODY, url, SOURCE);
     let parsed;
     try {
-      parsed = await parseSimpleDetail(await readLimited(r.body, MAX_BODY, url, SOURCE));
+      parsed = await parseSimpleDetail(page);
     } catch (err) {
       log.warn({ name, err: (err as Error).message }, "PyPI answered something that is not a project page; keeping what was known");
       return undefined;
