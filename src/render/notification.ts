@@ -30,11 +30,19 @@ function linkOf(stored: StoredAdvisory): string {
   return own && /(^|\.)python\.org$/.test(new URL(own).hostname) ? own : osvUrl(stored.advisory.id);
 }
 
+/** A record's date as shown: parsed and written back in one form, or undefined when it is no date (it may carry anything). */
+function shownDate(text: string | undefined): string | undefined {
+  const at = text === undefined ? Number.NaN : Date.parse(text);
+  return Number.isNaN(at) ? undefined : new Date(at).toISOString().replace(".000Z", "Z");
+}
+
 export function buildNotification(event: Notification["event"], stored: StoredAdvisory, watch: Watch, effect: Effect, lookalike?: Notification["lookalike"]): Notification {
   const a = stored.advisory;
   const details = (a.details ?? "").trim();
   const upgrade = event === "withdrawn" ? undefined : upgradeFor(watch, effect.fixed);
   const signal = signalKindOf(stored) !== undefined;
+  const published = shownDate(a.published);
+  // Every text below comes from the record, from the public: neutralised, dates only once parsed.
   return {
     type: "notification",
     event,
@@ -48,16 +56,16 @@ export function buildNotification(event: Notification["event"], stored: StoredAd
     malicious: isMaliciousId(a.id),
     watch: watchText(watch),
     package: watch.name,
-    affectedVersions: effect.versions,
-    fixedVersions: effect.fixed,
+    affectedVersions: effect.versions.map(neutralize),
+    fixedVersions: effect.fixed.map(neutralize),
     ...(upgrade && !signal && { upgrade: upgradeAdvice(upgrade) }),
     ...(signal && { note: neutralize(details.slice(0, MAX_DETAILS)) }),
     invalidVersions: effect.invalid.map(neutralize),
     aliases: a.aliases.map(neutralize),
     url: linkOf(stored),
     references: a.references.map((r) => safeUrl(r.url)).filter((u): u is string => u !== undefined).slice(0, 5),
-    ...(a.published && { published: a.published }),
-    modified: a.modified,
+    ...(published && { published }),
+    modified: shownDate(a.modified) ?? "?",
     ...(lookalike && { lookalike }),
     ...(stored.kev && { kev: true }),
     ...(stored.epss !== undefined && { epss: stored.epss }),

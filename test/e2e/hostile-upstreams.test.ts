@@ -168,3 +168,17 @@ it("modified_id.csv: one 48 MB line is dropped as it streams and counted as malf
   expect(await h.dispatcher.drain()).toBe(1);
   expect((await state()).cursor).toBe("2026-11-25T10:00:01Z");
 });
+
+it("dates are shown only once parsed: invisible and control characters in published or modified reach no platform", () => {
+  const advisory = parseOsvJson(JSON.stringify({
+    id: "PYSEC-2099-83", modified: "2026-11-25T10:00:00Z\u202E\u0000", published: "\u2066\u001b[31m2026-11-20T00:00:00Z",
+    summary: "s", affected: [{ package: { ecosystem: "PyPI", name: "requests" }, ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: "9\u202E" }] }] }],
+  }));
+  const watch = parseWatch("requests==2.0");
+  const n = buildNotification("new", { v: 1, advisory, revision: 1, fingerprint: "f", firstSeen: "2026-11-25T10:00:00Z" }, watch, affects(advisory, watch));
+  for (const rendered of [JSON.stringify(renderEmbed(n)), JSON.stringify(renderSlack(n)), JSON.stringify(renderTelegram(n))]) {
+    expect(rendered).not.toMatch(/[\u202E\u2066]|\\u0000|\\u001b/);
+  }
+  const clean = parseOsvJson(JSON.stringify({ ...JSON.parse(JSON.stringify(advisory)), modified: "2026-11-25T10:00:00.123456Z", published: "2026-11-20T00:00:00Z" }));
+  expect(buildNotification("new", { v: 1, advisory: clean, revision: 1, fingerprint: "f", firstSeen: "x" }, watch, affects(clean, watch))).toMatchObject({ published: "2026-11-20T00:00:00Z", modified: "2026-11-25T10:00:00.123Z" });
+});
