@@ -17,7 +17,7 @@ import { createLogger, type Logger } from "./log.js";
 import { findAffecting, formatFinding } from "./lookup.js";
 import { exportChannels, importChannels, parseBackup } from "./backup.js";
 import { openMirror } from "./mirror.js";
-import { mirrorState, staleness } from "./mirror-state.js";
+import { cannotTellAbout, mirrorState, staleness } from "./mirror-state.js";
 import { createKeyvChannelStore } from "./store/keyv-channel-store.js";
 import { createKeyvCursorStore } from "./store/keyv-cursor-store.js";
 import { openDb } from "./store/open.js";
@@ -130,6 +130,9 @@ async function lookupCommand(args: string[], json: boolean, s: Mirror, io: Answe
   if (cmd.name !== "lookup") return EXIT.badInput;
   await requireMirror(s, io);
   const found = await findAffecting(s.advisories, { name: cmd.package, specifier: cmd.version ? `==${cmd.version}` : "" });
+  // Nothing found is "no known advisory" only where every source that knows of the name has answered.
+  const cannot = found.length === 0 && cannotTellAbout([cmd.package], { kind: "ready" }, await createKeyvCursorStore(s.db).get("psf"), cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package);
+  if (cannot) throw new UserInputError(cannot);
   if (json) {
     out.write(`${JSON.stringify(found.map((f) => ({
       id: f.stored.advisory.id,

@@ -28,6 +28,19 @@ export function cannotTell(state: MirrorState, what: string): string | undefined
   return `The advisory mirror is not ready yet (${why}); I cannot tell whether ${what} is affected.`;
 }
 
+/**
+ * The one rule for "cannot tell", for a question about `names`: each source that can know about a
+ * name must have answered once. PyPI packages need the OSV mirror; CPython (`python`) needs the
+ * PSF advisory database, which OSV's PyPI export does not carry. Says which cannot answer yet.
+ */
+export function cannotTellAbout(names: readonly string[], state: MirrorState, psf: SourceState, what: string): string | undefined {
+  if (names.includes("python") && !psf.lastSuccess) {
+    const why = psf.lastError ? `reading it fails since ${psf.lastError.at}: ${psf.lastError.message}` : "the psf source has not read it yet; it is on by default, see SOURCES";
+    return `The PSF advisory database, where CPython's advisories are published, has not been read (${why}); I cannot tell whether ${what} is affected.`;
+  }
+  return names.some((n) => n !== "python") ? cannotTell(state, what) : undefined;
+}
+
 /** The mirror's state in a few words, for the console's banner. */
 export function describeMirror(state: MirrorState): string {
   if (state.kind === "not-ready") return `not ready yet (${state.failing ? `OSV unreachable since ${state.failing.since}` : "its first download has not finished"})`;

@@ -17,7 +17,7 @@ import type { AdvisoryStore } from "../store/ports/mirror.js";
 import type { QueueView } from "../store/ports/outbox.js";
 import { createMirrorProbe } from "../mirror-probe.js";
 import { describeWriteFailure, isStorageFailure, type WriteHealth } from "../store/write-health.js";
-import { cannotTell, mirrorState, staleness } from "../mirror-state.js";
+import { cannotTellAbout, mirrorState, staleness } from "../mirror-state.js";
 import { signReportToken } from "../web/report-token.js";
 import { helpFor, helpText } from "./help.js";
 import { importCommand, MANAGING, parseCommand, type Attachment, type Command } from "./parse.js";
@@ -92,7 +92,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
           return withinLimit({ ...c, watches: [...kept, ...cmd.watches] });
         });
         const state = await mirror();
-        return reply([`Now watching ${cmd.watches.map(watchText).join(", ")}.`, ...packageReport(await findAll(cmd.watches), state), ...(await pypiLines(cmd.watches))].join("\n") + staleness(state));
+        return reply([`Now watching ${cmd.watches.map(watchText).join(", ")}.`, ...packageReport(await findAll(cmd.watches), state, await deps.cursors.get("psf")), ...(await pypiLines(cmd.watches))].join("\n") + staleness(state));
       }
       case "import": {
         const parsed = parseDependencyFile(cmd.text, cmd.label);
@@ -104,7 +104,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         });
         const found = await findAll(next);
         const state = await mirror();
-        return reply([`Imported ${cmd.label} (${parsed.format}): ${diffWatches(before, next)}`, affectedReport(found, state) + staleness(state), ...(await pypiLines(next, notable)), notesReport(parsed.notes)].filter(Boolean).join("\n"));
+        return reply([`Imported ${cmd.label} (${parsed.format}): ${diffWatches(before, next)}`, affectedReport(found, state, await deps.cursors.get("psf")) + staleness(state), ...(await pypiLines(next, notable)), notesReport(parsed.notes)].filter(Boolean).join("\n"));
       }
       case "unwatch-label": {
         let removed = 0;
@@ -151,7 +151,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
         const state = await mirror();
         const pypi = await pypiLines([watch]);
-        if (found.length === 0) return reply([cannotTell(state, what) ?? `No known advisory affects ${what}.${staleness(state)}`, ...pypi].join("\n"), true);
+        if (found.length === 0) return reply([cannotTellAbout([cmd.package], state, await deps.cursors.get("psf"), what) ?? `No known advisory affects ${what}.${staleness(state)}`, ...pypi].join("\n"), true);
         return reply([summaryLine(watch, found), ...found.map((f) => `• ${formatFinding(f, cmd.version)}`), ...pypi].join("\n") + staleness(state), true);
       }
       case "mode":

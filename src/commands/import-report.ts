@@ -1,7 +1,8 @@
 import { severityRank } from "../advisory/severity.js";
 import type { Finding } from "../lookup.js";
 import { watchText, type Watch } from "../matching/specifiers.js";
-import { cannotTell, type MirrorState } from "../mirror-state.js";
+import { cannotTellAbout, type MirrorState } from "../mirror-state.js";
+import type { SourceState } from "../sources/source.js";
 import { nothingKnownLine, summaryLine } from "./package-summary.js";
 
 const SHOWN_NOTES = 10;
@@ -30,19 +31,19 @@ const worst = (f: Found) => Math.max(...f.findings.map((x) => severityRank(x.sev
  * One line per affected watch (most severe first) with the smallest upgrade that fixes what is
  * listed, then one line for every watch nothing is known to affect, or why the mirror cannot tell.
  */
-export function packageReport(found: readonly Found[], state: MirrorState): string[] {
+export function packageReport(found: readonly Found[], state: MirrorState, psf: SourceState): string[] {
   const affected = found.filter((f) => f.findings.length > 0).sort((a, b) => worst(b) - worst(a) || a.watch.name.localeCompare(b.watch.name));
   const clear = found.filter((f) => f.findings.length === 0).map((f) => f.watch);
-  const rest = clear.length === 0 ? [] : [cannotTell(state, clear.map(watchText).join(", ")) ?? nothingKnownLine(clear)];
+  const rest = clear.length === 0 ? [] : [cannotTellAbout(clear.map((w) => w.name), state, psf, clear.map(watchText).join(", ")) ?? nothingKnownLine(clear)];
   return [...affected.map((f) => summaryLine(f.watch, f.findings)), ...rest];
 }
 
 /** What already affects the imported watches: a count, then packageReport's lines. */
-export function affectedReport(found: readonly Found[], state: MirrorState): string {
+export function affectedReport(found: readonly Found[], state: MirrorState, psf: SourceState): string {
   const hit = found.filter((x) => x.findings.length > 0);
   const total = hit.reduce((n, x) => n + x.findings.length, 0);
   const head = total === 0 ? [] : [`Already affected: ${total} ${total === 1 ? "advisory" : "advisories"} in ${hit.length} ${hit.length === 1 ? "package" : "packages"}.`];
-  return [...head, ...packageReport(found, state)].join("\n");
+  return [...head, ...packageReport(found, state, psf)].join("\n");
 }
 
 export function notesReport(notes: readonly string[]): string {

@@ -51,6 +51,31 @@ it("the CLI warns about an out-of-date mirror on stderr and keeps its answer and
   }
 });
 
+it("CPython: until the PSF database has been read once, python lookups and watches cannot tell, in chat and on the CLI", async () => {
+  await h.poll("osv"); // the OSV mirror is ready: it does not carry CPython's advisories
+  expect(await h.command("console:a", "lookup python 3.8.0")).toBe("The PSF advisory database, where CPython's advisories are published, has not been read (the psf source has not read it yet; it is on by default, see SOURCES); I cannot tell whether python 3.8.0 is affected.");
+  const watched = await h.command("console:a", "watch python==3.8.0 requests==2.31.0");
+  expect(watched).toContain("I cannot tell whether python==3.8.0, requests==2.31.0 is affected.");
+  expect(watched).not.toMatch(/no known advisory/i);
+  await h.services.cursors.set("psf", { validators: {}, lastError: { at: "2026-11-25T09:00:00.000Z", message: "GET https://api.github.com/…: HTTP 503" } });
+  expect(await h.command("console:a", "lookup cpython 3.8.0")).toContain("has not been read (reading it fails since 2026-11-25T09:00:00.000Z: GET https://api.github.com/…: HTTP 503)");
+  const dir = mkdtempSync(join(tmpdir(), "pysec-herald-psf-"));
+  try {
+    const env = { STORE_URL: `sqlite://${join(dir, "s.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_LEVEL: "silent" };
+    expect((await runCaptured(["sync"], env)).code).toBe(0);
+    const cli = await runCaptured(["lookup", "python", "3.8.0"], env);
+    expect(cli.code).toBe(2);
+    expect(cli.err).toContain("I cannot tell whether python 3.8.0 is affected.");
+    expect(cli.out).toBe("");
+    expect((await runCaptured(["lookup", "requests", "2.31.0"], env)).out).toBe("No known advisory affects requests 2.31.0.\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // Once it has been read, a python lookup with nothing found says so.
+  await h.services.cursors.set("psf", { validators: {}, lastSuccess: "2026-11-25T09:00:00.000Z" });
+  expect(await h.command("console:a", "lookup python 3.99.0")).toBe("No known advisory affects python 3.99.0.");
+});
+
 it("mirrorState: not ready, stale after the threshold, ready", () => {
   const now = new Date("2026-11-25T12:00:00Z");
   expect(mirrorState(false, { validators: {} }, now, 24)).toEqual({ kind: "not-ready" });
