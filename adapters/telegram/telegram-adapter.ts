@@ -10,7 +10,7 @@ import { RateLimiter } from "../../src/delivery/rate-limiter.js";
 import { ChannelMovedError, PermanentDeliveryError, RateLimitedError, UserInputError } from "../../src/errors.js";
 import type { HttpServer } from "../../src/http/server.js";
 import type { Logger } from "../../src/log.js";
-import { coreText, MENU, WELCOME } from "./commands.js";
+import { coreText, MENU, TELEGRAM_COMMANDS, WELCOME } from "./commands.js";
 import { renderNotification, renderReply } from "./render.js";
 
 export interface TelegramAdapterOptions {
@@ -123,13 +123,13 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
     bot.command("start", async (ctx) => {
       if (ctx.chat.type === "private") await ctx.reply(WELCOME, { link_preview_options: { is_disabled: true } });
     });
-    for (const { command } of MENU) {
+    for (const { command, core } of TELEGRAM_COMMANDS) {
       bot.command(command, async (ctx) => {
         const reply = await onCommand({
           channel: `telegram:${ctx.chat.id}`,
           user: String(ctx.from?.id ?? ctx.senderChat?.id ?? "unknown"),
           canManage: await mayManage(ctx),
-          text: coreText(command, ctx.match),
+          text: coreText(core, ctx.match),
         });
         await answer(ctx, reply.text, reply.more);
       });
@@ -152,6 +152,13 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
       }
       const reply = await onCommand({ channel: `telegram:${ctx.chat.id}`, user: String(ctx.from?.id ?? "unknown"), canManage: await mayManage(ctx), text: ctx.message.caption ?? "/watch -r", attachment: { label, text } });
       await answer(ctx, reply.text, reply.more);
+    });
+    // A command no handler took, addressed to this bot (or to no bot, in a private chat): say so.
+    bot.on("message:text", async (ctx, next) => {
+      const m = /^\/([A-Za-z0-9_]+)(?:@(\w+))?/.exec(ctx.message.text);
+      const mine = m?.[2] ? m[2].toLowerCase() === ctx.me.username.toLowerCase() : ctx.chat.type === "private";
+      if (!m || !mine) return next();
+      await answer(ctx, `There is no command /${m[1]}. /help lists the commands.`);
     });
     bot.callbackQuery("p:more", async (ctx) => {
       const reply = await onCommand({ channel: `telegram:${ctx.chat?.id ?? ctx.from.id}`, user: String(ctx.from.id), canManage: false, text: "more" });

@@ -19,7 +19,7 @@ import { createMirrorProbe } from "../mirror-probe.js";
 import { describeWriteFailure, isStorageFailure, type WriteHealth } from "../store/write-health.js";
 import { cannotTellAbout, mirrorState, staleness } from "../mirror-state.js";
 import { signReportToken } from "../web/report-token.js";
-import { helpFor, helpText } from "./help.js";
+import { helpFor, helpStyleFor, helpText } from "./help.js";
 import { importCommand, MANAGING, parseCommand, type Attachment, type Command } from "./parse.js";
 
 /** A command as an adapter hands it over; the adapter decides whether the user may manage the channel. */
@@ -41,8 +41,6 @@ export interface CommandDeps {
   readonly cursors: CursorStore;
   readonly delivery: QueueView;
   readonly clock: Clock;
-  /** Prefix shown in help, e.g. "/pysec " on Slack. */
-  readonly helpPrefix?: string;
   /** MIRROR_STALE_HOURS: answers from an older mirror say how old it is (default 24). */
   readonly mirrorStaleHours?: number;
   /** Report links: PUBLIC_URL, the signing key and how long a link lasts; unset, `report` says how to enable it. */
@@ -83,7 +81,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
   async function run(cmd: Command, key: ChannelKey): Promise<Reply> {
     switch (cmd.name) {
       case "help":
-        return reply(cmd.topic ? helpFor(cmd.topic, deps.helpPrefix) : helpText(deps.helpPrefix), true);
+        return reply(cmd.topic ? helpFor(cmd.topic, helpStyleFor(key)) : helpText(helpStyleFor(key)), true);
       case "watch": {
         await channels.update(key, (c) => {
           // A plain watch replaces the channel's own watch of that package; imported (labelled) ones stay.

@@ -5,6 +5,7 @@ import { LIMITS, WEEKDAYS, type Mute, type SeverityFloor, type Weekday } from ".
 import { UserInputError } from "../errors.js";
 import { isVersion } from "../matching/intervals.js";
 import { parseWatch, SpecError, type Watch } from "../matching/specifiers.js";
+import { COMMAND_TABLE, commandNamed } from "./table.js";
 
 export type Command =
   | { readonly name: "watch"; readonly watches: Watch[] }
@@ -31,8 +32,8 @@ export type Command =
   /** A link to this channel's web report. */
   | { readonly name: "report" };
 
-/** Commands that change a channel's subscription and so need permission to manage it. */
-export const MANAGING = new Set<Command["name"]>(["watch", "unwatch", "mode", "digest-time", "quiet", "urgent", "all-clear", "signals", "severity", "mute", "unmute", "fixed-only", "lookalikes", "kev-only", "epss", "import", "unwatch-label"]);
+/** Commands that change a channel's subscription and so need permission to manage it (the table's, and the import forms). */
+export const MANAGING = new Set<Command["name"]>([...COMMAND_TABLE.filter((c) => c.manage).map((c) => c.name as Command["name"]), "import", "unwatch-label"]);
 
 /** A dependency file pasted after `watch -r <label>` may be far longer than a command. */
 export const MAX_IMPORT_CHARS = 512 * 1024;
@@ -137,7 +138,8 @@ export function parseCommand(input: string): Command {
   }
   if (input.length > LIMITS.inputChars) throw new UserInputError(`That is ${input.length} characters; the limit is ${LIMITS.inputChars}.`);
   const [rawName = "help", ...args] = input.trim().replace(/^\//, "").split(/\s+/).filter(Boolean);
-  const name = rawName.toLowerCase();
+  // Any platform's name for a command (Telegram's /all_clear, /digest) is the command.
+  const name = commandNamed(rawName)?.name ?? rawName.toLowerCase();
   switch (name) {
     case "watch": {
       const specs = splitSpecs(args.join(" "));
@@ -164,9 +166,12 @@ export function parseCommand(input: string): Command {
     case "help":
       return { name, ...(args[0] && { topic: args[0].toLowerCase().replace(/^\//, "") }) };
     case "lookup": {
-      if (args.length < 1 || args.length > 2) throw new UserInputError("Usage: lookup <package> [version]");
-      const pkg = packageName(args[0], "lookup <package> [version]");
-      const version = args[1];
+      // "lookup django==3.2" is how a pin is written everywhere else.
+      const pin = args.length === 1 ? /^([^=<>!~\s]+)==([^=\s]+)$/.exec(args[0]!) : null;
+      const words = pin ? [pin[1]!, pin[2]!] : args;
+      if (words.length < 1 || words.length > 2) throw new UserInputError("Usage: lookup <package> [version], or lookup <package>==<version>");
+      const pkg = packageName(words[0], "lookup <package> [version]");
+      const version = words[1];
       if (version !== undefined && !isVersion(version)) throw new UserInputError(`"${version}" is not a valid PEP 440 version.`);
       return { name, package: pkg, ...(version !== undefined && { version }) };
     }

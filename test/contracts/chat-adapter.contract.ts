@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { IncomingCommand } from "../../src/commands/execute.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { NotSupportedError, PermanentDeliveryError, RateLimitedError } from "../../src/errors.js";
+import { parseCommand } from "../../src/commands/parse.js";
+import { COMMAND_TABLE } from "../../src/commands/table.js";
 import { reply } from "../../src/render/notification.js";
+import { COMMAND_SAMPLES } from "./command-samples.js";
 import { hostileNotification, realNotification } from "../helpers/notifications.js";
 
 /** What the contract needs from one platform's adapter and its fake. */
@@ -44,6 +47,17 @@ export function chatAdapterContract(name: string, make: () => Promise<ContractHa
       });
     });
     afterEach(async () => h.close());
+
+    it("every command of the table reaches the core as the same command, and its answer comes back", async () => {
+      expect(Object.keys(COMMAND_SAMPLES).sort()).toEqual(COMMAND_TABLE.map((c) => c.name).sort());
+      for (const text of Object.values(COMMAND_SAMPLES)) {
+        const before = seen.length;
+        const answer = await h.command(text);
+        expect(seen.length, text).toBe(before + 1);
+        expect(parseCommand(seen.at(-1)!.text), text).toEqual(parseCommand(text));
+        expect(answer, text).toContain("pong");
+      }
+    });
 
     it("sends a notification and returns a reference to it", async () => {
       const ref = await h.adapter.send(h.channel, realNotification());

@@ -4,6 +4,7 @@ import { systemClock } from "../../src/clock.js";
 import { createLogger } from "../../src/log.js";
 import { FAKE_BOT, startFakeTelegram, textUpdate } from "../fakes/telegram-api.js";
 import { assertOwnHtmlOnly } from "../helpers/telegram.js";
+import { commandNamed, telegramName } from "../../src/commands/table.js";
 import { chatAdapterContract } from "./chat-adapter.contract.js";
 
 const CHAT = 42;
@@ -30,7 +31,10 @@ chatAdapterContract("telegram", async () => {
     },
     async command(t) {
       const before = fake.sent(CHAT).length;
-      fake.pushUpdate(textUpdate(`/${t}`, CHAT, CHAT));
+      // As a Telegram user writes it: /digest, /all_clear.
+      const [name = "", ...rest] = t.split(" ");
+      const spec = commandNamed(name);
+      fake.pushUpdate(textUpdate(`/${[spec ? telegramName(spec) : name, ...rest].join(" ")}`, CHAT, CHAT));
       for (let i = 0; i < 200 && fake.sent(CHAT).length === before; i++) await new Promise((r) => setTimeout(r, 10));
       return fake.sent(CHAT).slice(before).map(text).join("\n");
     },

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { request } from "undici";
+import { COMMAND_TABLE } from "../../src/commands/table.js";
 
 /** A test Ed25519 key pair; the public half in Discord's hex form. */
 export function discordTestKeys(): { privateKey: KeyObject; publicKeyHex: string } {
@@ -8,17 +9,35 @@ export function discordTestKeys(): { privateKey: KeyObject; publicKeyHex: string
   return { privateKey, publicKeyHex: Buffer.from(String(jwk.x), "base64url").toString("hex") };
 }
 
-const SUBCOMMAND_OPTIONS: Record<string, string[]> = {
-  watch: ["packages"], unwatch: ["packages"], lookup: ["package", "version"], mode: ["mode"],
-  "digest-time": ["time", "timezone"], quiet: ["window"], urgent: ["urgent"], severity: ["level"], mute: ["advisory"],
-};
+/**
+ * The options a person fills in for `/pysec <text>`, read off the command table: each word goes to
+ * the next option it fits (one with choices only takes one of them), a keyword option ("until")
+ * takes the word after it, and the last option takes the rest.
+ */
+function optionsFor(sub: string, words: readonly string[]): { type: number; name: string; value: string }[] {
+  const spec = COMMAND_TABLE.find((c) => c.name === sub);
+  const fields = (spec?.options ?? []).filter((o) => !o.file && o.name !== "label");
+  const values = new Map<string, string>();
+  for (let i = 0; i < words.length; i++) {
+    const keyed = fields.find((o) => o.keyword === words[i] && !values.has(o.name));
+    if (keyed && words[i + 1] !== undefined) {
+      values.set(keyed.name, words[++i]!);
+      continue;
+    }
+    const open = fields.filter((o) => !o.keyword && !values.has(o.name) && (!o.choices || o.choices.includes(words[i]!)));
+    const field = open[0];
+    if (!field) break;
+    const last = fields.filter((o) => !o.keyword && !values.has(o.name)).length === 1;
+    values.set(field.name, last ? words.slice(i).join(" ") : words[i]!);
+    if (last) break;
+  }
+  return [...values].map(([name, value]) => ({ type: 3, name, value }));
+}
 
 /** The APPLICATION_COMMAND interaction Discord would send for `/pysec <text>`. */
 export function commandInteraction(text: string, opts: { channel: string; guild?: string; permissions?: string; user?: string; extra?: { name: string; type: number; value: unknown }[] }): Record<string, unknown> {
   const [sub = "help", ...words] = text.split(" ");
-  const names = SUBCOMMAND_OPTIONS[sub] ?? [];
-  const values = names.length === 1 ? [words.join(" ")] : words;
-  const options = names.flatMap((name, i) => (values[i] ? [{ type: 3, name, value: values[i] }] : []));
+  const options = optionsFor(sub, words);
   const user = { id: opts.user ?? "300000000000000003", username: "tester" };
   return {
     id: String(Date.now()) + Math.floor(Math.random() * 1000),

@@ -66,7 +66,8 @@ describe("/pysec command", () => {
   it("needs Manage Channels by default and maps options back to the command grammar", () => {
     const [def] = commandDefinitions() as { default_member_permissions: string; options: { name: string }[] }[];
     expect(def!.default_member_permissions).toBe("16");
-    expect(def!.options.map((o) => o.name)).toEqual(["watch", "unwatch", "list", "lookup", "mode", "digest-time", "quiet", "urgent", "severity", "mute", "status", "more", "report", "signals", "help"]);
+    // Every command of the table (unmute, all-clear, fixed-only, kev-only, epss and lookalikes were missing).
+    expect(def!.options.map((o) => o.name)).toEqual(["watch", "unwatch", "list", "lookup", "mode", "digest-time", "quiet", "urgent", "all-clear", "severity", "mute", "unmute", "fixed-only", "kev-only", "epss", "lookalikes", "signals", "status", "more", "report", "help"]);
     expect(commandText([{ type: 1, name: "lookup", options: [{ type: 3, name: "package", value: "requests" }, { type: 5, name: "public", value: true }] }]))
       .toEqual({ text: "lookup requests", public: true });
     expect(commandText([{ type: 3, name: "oops" }])).toBeUndefined();
