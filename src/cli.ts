@@ -1,6 +1,6 @@
 import { notable, pypiView } from "./commands/pypi-line.js";
 import { createKeyvPypiFacts } from "./store/keyv-pypi-facts.js";
-import { readFileSync } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -9,6 +9,7 @@ import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { AUDIT_FORMATS, auditPins, auditSummary, ignoring, writeAudit, type AuditFormat } from "./audit/audit.js";
 import { collectPins } from "./audit/collect.js";
+import { CLI_COMMANDS, commandsHelp, commandUsage } from "./cli-commands.js";
 import { systemClock, type Clock } from "./clock.js";
 import { parseCommand } from "./commands/parse.js";
 import { envHelp, loadConfig, secretValues, type Config } from "./config.js";
@@ -39,36 +40,14 @@ export const EXIT = { ok: 0, vulnerable: 1, failed: 1, badInput: 2 } as const;
 export function usage(): string {
   return `pysec-herald: security advisories for the Python packages your channels depend on
 
-Usage: pysec-herald <command> [options]
+Usage: pysec-herald <command> [options]     (pysec-herald <command> --help: one command's options)
 
 Commands:
-  start [--watch SPEC]...                Run the bot (default): poll advisory sources, deliver alerts.
-                                         With DISCORD_TOKEN and DISCORD_APPLICATION_ID set, it serves
-                                         Discord; with no chat token, alerts print here and commands
-                                         are read from stdin (type help).
-  sync [--from PATH]                     Seed or refresh the local advisory mirror, then exit. With
-                                         --from: from an OSV all.zip, or a directory laid out like
-                                         the bucket (PyPI/all.zip, PyPI/modified_id.csv,
-                                         PyPI/<ID>.json), without the network.
-  lookup <package> [version] [--json]    Known advisories for a package, from the local mirror.
-  audit -r <requirements.txt>... [--format columns|json|markdown|text] [--ignore-vuln ID]...
-        [--signals] [--strict-signals]   Check pinned requirements against the local mirror, as
-                                         pip-audit does: -r may be given several times, -r - reads
-                                         standard input, -r/-c lines inside are followed. A table
-                                         by default (json: pip-audit's JSON). --signals adds what
-                                         PyPI says of each pin (released, latest, yanked, project
-                                         status, provenance; JSON: "signals"), from what the bot's
-                                         pypi source stored. Exit 0 clean, 1 vulnerable (or, with
-                                         --strict-signals, a pin yanked, a project not active or
-                                         under 90 days old), 2 bad input (every bad line is named).
-  export [FILE]                          Write every channel, its watches and settings as JSON (to
-                                         FILE, or stdout): a backup, or a move to another STORE_URL.
-  import FILE                            Restore channels from an export (replacing those with the
-                                         same key); the whole file is checked before anything is written.
-  discord register [--guild ID]          Register the /pysec command globally, or in one guild
-                                         (appears at once; for testing).
-  help, --help                           This text.
-  --version                              The version of pysec-herald.
+${commandsHelp()}
+  help [COMMAND], --help
+      This text, or one command's.
+  --version
+      The version of pysec-herald.
 
 Environment:
 ${envHelp()}
@@ -124,6 +103,18 @@ async function requireMirror(s: Mirror, io: { readonly staleHours: number; reado
 
 type Answer = { readonly out: Writable; readonly err: Writable; readonly staleHours: number; readonly now: Date };
 
+/** `-o FILE`: the answer goes to FILE (written whole, then closed) instead of standard output. */
+async function toOutput(path: string | undefined, io: Answer, fn: (io: Answer) => Promise<number>): Promise<number> {
+  if (path === undefined || path === "-") return fn(io);
+  const file = createWriteStream(path);
+  await new Promise<void>((resolve, reject) => file.once("open", () => resolve()).once("error", (e) => reject(new UserInputError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? e.message}`))));
+  try {
+    return await fn({ ...io, out: file });
+  } finally {
+    await new Promise<void>((resolve) => file.end(resolve));
+  }
+}
+
 async function lookupCommand(args: string[], json: boolean, s: Mirror, io: Answer): Promise<number> {
   const { out } = io;
   const cmd = parseCommand(`lookup ${args.join(" ")}`);
@@ -153,6 +144,8 @@ async function lookupCommand(args: string[], json: boolean, s: Mirror, io: Answe
 interface AuditArgs {
   readonly files: readonly string[];
   readonly format: string;
+  /** Lines that cannot be audited (-e, URLs, ranges) fail the audit instead of being skipped. */
+  readonly strict: boolean;
   readonly ignore: readonly string[];
   /** PyPI's facts per pin; `strict`: a notable one fails the audit (exit 1). */
   readonly signals: "off" | "show" | "strict";
@@ -164,9 +157,11 @@ async function auditCommand(args: AuditArgs, s: Mirror, io: Answer): Promise<num
   if (args.files.length === 0) throw new UserInputError("audit needs -r <requirements file> (or -r - for standard input)");
   const format = args.format as AuditFormat;
   if (!AUDIT_FORMATS.includes(format)) throw new UserInputError(`unknown --format "${args.format}" (${AUDIT_FORMATS.join(", ")})`);
-  const { pins, warnings } = await collectPins(args.files, (f) => (f === "-" ? readStdin(args.stdin) : readInput(f)));
+  const { pins, warnings, skipped } = await collectPins(args.files, (f) => (f === "-" ? readStdin(args.stdin) : readInput(f)), args.strict);
   await requireMirror(s, io);
   for (const w of warnings) err.write(`warning: ${w}\n`);
+  for (const line of skipped) err.write(`skipped: ${line}\n`);
+  if (skipped.length) err.write(`warning: ${skipped.length} ${skipped.length === 1 ? "line was" : "lines were"} not audited (--strict refuses them instead)\n`);
   let results = ignoring(await auditPins(s.advisories, pins), args.ignore);
   if (args.signals !== "off") {
     const facts = await createKeyvPypiFacts(s.db).getMany([...new Set(pins.map((p) => p.name))]);
@@ -177,7 +172,7 @@ async function auditCommand(args: AuditArgs, s: Mirror, io: Answer): Promise<num
     });
     if (facts.size === 0 && pins.length > 0) err.write("warning: PyPI's facts are not known for any of these packages yet (the bot's pypi source stores them for watched packages)\n");
   }
-  await writeAudit(out, results, format, warnings);
+  await writeAudit(out, results, format, [...warnings, ...skipped.map((l) => `skipped: ${l}`)]);
   if (format !== "json" && format !== "text") err.write(`${auditSummary(results)}\n`);
   const flagged = args.signals === "strict" && results.some((r) => r.signals && notable(r.signals));
   return results.some((r) => r.findings.length > 0) || flagged ? EXIT.vulnerable : EXIT.ok;
@@ -219,40 +214,42 @@ function version(): string {
 
 /** Runs one CLI invocation and returns its exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        watch: { type: "string", multiple: true },
-        json: { type: "boolean" },
-        requirement: { type: "string", short: "r", multiple: true },
-        format: { type: "string" },
-        "ignore-vuln": { type: "string", multiple: true },
-        guild: { type: "string" },
-        version: { type: "boolean" },
-        from: { type: "string" },
-        signals: { type: "boolean" },
-        "strict-signals": { type: "boolean" },
-      },
-    });
-  } catch (err) {
-    // One line and a hint, not the whole help: "Unknown option '--frmat'".
-    const message = errorMessage(err).split(". ")[0]!.replace(/\.$/, "");
-    io.stderr.write(`pysec-herald: ${message}. See pysec-herald --help.\n`);
-    return EXIT.badInput;
-  }
-  const [command = "start", ...rest] = parsed.positionals;
-  if (parsed.values.help || command === "help") {
-    io.stdout.write(usage());
-    return EXIT.ok;
-  }
-  if (parsed.values.version) {
+  const first = argv[0];
+  if (first === "--version") {
     io.stdout.write(`pysec-herald ${version()}\n`);
     return EXIT.ok;
   }
+  if (first === "help" || first === "--help" || first === "-h") {
+    const topic = argv[1];
+    io.stdout.write(topic && CLI_COMMANDS[topic] ? commandUsage(topic) : usage());
+    return EXIT.ok;
+  }
+  // The command comes first; with none (only options, or nothing), it is start.
+  const command = first === undefined || first.startsWith("-") ? "start" : first;
+  const spec = CLI_COMMANDS[command];
+  if (!spec) {
+    io.stderr.write(`pysec-herald: unknown command "${command}". See pysec-herald --help.\n`);
+    return EXIT.badInput;
+  }
+  let parsed;
+  try {
+    // Each command takes its own options: one it does not take is refused, not ignored.
+    parsed = parseArgs({ args: command === first ? argv.slice(1) : [...argv], allowPositionals: true, options: { ...spec.options, help: { type: "boolean", short: "h" } } });
+  } catch (err) {
+    // One line and a hint, not the whole help: "Unknown option '--frmat'".
+    const message = errorMessage(err).split(". ")[0]!.replace(/\.$/, "");
+    io.stderr.write(`pysec-herald: ${message}. See pysec-herald ${command} --help.\n`);
+    return EXIT.badInput;
+  }
+  if (parsed.values.help) {
+    io.stdout.write(commandUsage(command));
+    return EXIT.ok;
+  }
+  const values = parsed.values as Record<string, string | boolean | (string | boolean)[] | undefined>;
+  const text = (k: string) => (typeof values[k] === "string" ? values[k] : undefined);
+  const list = (k: string) => (Array.isArray(values[k]) ? values[k].map(String) : []);
+  const flag = (k: string) => values[k] === true;
+  const rest = parsed.positionals;
   const clock = io.clock ?? systemClock;
   let config: Config;
   try {
@@ -269,25 +266,33 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "start": {
         // The chat platforms' libraries load only for commands that need them: audit and lookup start fast.
         const { startBot } = await import("./main.js");
-        const bot = await startBot({ config, log, clock, stdout: io.stdout, ...(io.stdin && { stdin: io.stdin }), watch: parsed.values.watch ?? [] });
+        const bot = await startBot({ config, log, clock, stdout: io.stdout, ...(io.stdin && { stdin: io.stdin }), watch: list("watch") });
         await Promise.race([io.stopSignal ?? new Promise(() => undefined), bot.done]);
         await bot.stop();
         return EXIT.ok;
       }
       case "sync": {
         const tty = Boolean(io.stderr.isTTY);
-        const from = parsed.values.from === undefined ? undefined : await localBucket(parsed.values.from);
+        const fromPath = text("from");
+        const from = fromPath === undefined ? undefined : await localBucket(fromPath);
         if (from) config = { ...config, osvBucketUrl: from.url, sources: ["osv"] };
         return await withServices(config, log, clock, async (s) => {
           try {
             if (from?.zipOnly && (await s.cursors.get("osv")).cursor !== undefined) {
-              throw new UserInputError(`${parsed.values.from}: the mirror is seeded already; to update it offline, give a directory laid out like the bucket (PyPI/all.zip, PyPI/modified_id.csv, PyPI/<ID>.json)`);
+              throw new UserInputError(`${fromPath}: the mirror is seeded already; to update it offline, give a directory laid out like the bucket (PyPI/all.zip, PyPI/modified_id.csv, PyPI/<ID>.json)`);
             }
             const outcomes = await Promise.all(s.sources.map((src) => s.poller.pollOnce(src)));
             if (tty) io.stderr.write("\n");
             const count = await s.advisories.count();
+            const seeded = from ? outcomes[s.sources.findIndex((src) => src.id === "osv")] : undefined;
+            if (from && seeded) {
+              // What an offline seed read, merged and skipped: a zip of the wrong shape seeds nothing, and says so.
+              if (seeded.read === 0 && count === 0) throw new UserInputError(`${fromPath}: no OSV record in it (${seeded.skipped} entries skipped). It must be OSV's PyPI export: all.zip of <ID>.json records (a zip of PyPA YAML files is not one)`);
+              const merged = Math.max(0, seeded.read - count);
+              io.stderr.write(`Read ${seeded.read} records from ${fromPath}${merged ? `; ${merged} merged into others by their aliases` : ""}${seeded.skipped ? `; ${seeded.skipped} skipped (named in the log and in status)` : ""}.\n`);
+            }
             const failed = outcomes.filter((o) => o === undefined).length;
-            io.stdout.write(`Mirror holds ${count} advisories${failed ? `; ${failed} source(s) failed, see the log` : ""}.\n`);
+            io.stdout.write(`Mirror holds ${count} ${count === 1 ? "advisory" : "advisories"}${failed ? `; ${failed} source(s) failed, see the log` : ""}.\n`);
             return failed ? EXIT.failed : EXIT.ok;
           } finally {
             await from?.close();
@@ -296,7 +301,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case "discord": {
         if (rest[0] !== "register") throw new UserInputError("usage: pysec-herald discord register [--guild ID]");
-        const guild = parsed.values.guild;
+        const guild = text("guild");
         if (guild !== undefined && !/^\d+$/.test(guild)) throw new UserInputError("--guild takes a numeric guild id");
         const { registerDiscordCommands } = await import("./main.js");
         await withServices(config, log, clock, (s) => registerDiscordCommands(config, log, clock, s, guild));
@@ -305,9 +310,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case "export":
         return await withChannels(config, async (channels) => {
-          const text = await exportChannels(channels, clock.now());
-          if (rest[0] && rest[0] !== "-") await writeFile(rest[0], text);
-          else io.stdout.write(text);
+          const json = await exportChannels(channels, clock.now());
+          if (rest[0] && rest[0] !== "-") {
+            await writeFile(rest[0], json);
+            io.stderr.write(`Wrote ${(JSON.parse(json) as { channels: unknown[] }).channels.length} channels to ${rest[0]}.\n`);
+          } else io.stdout.write(json);
           return EXIT.ok;
         });
       case "import": {
@@ -319,14 +326,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           return EXIT.ok;
         });
       }
-      case "lookup":
-        return await withMirror(config, clock, (s) => lookupCommand(rest, Boolean(parsed.values.json), s, answer));
-      case "audit":
-        return await withMirror(config, clock, (s) => auditCommand({ files: [...(parsed.values.requirement ?? []), ...rest], format: parsed.values.format ?? "columns", ignore: parsed.values["ignore-vuln"] ?? [], signals: parsed.values["strict-signals"] ? "strict" : parsed.values.signals ? "show" : "off", ...(io.stdin && { stdin: io.stdin }) }, s, answer));
-      default:
-        io.stderr.write(`pysec-herald: unknown command "${command}". See pysec-herald --help.\n`);
-        return EXIT.badInput;
+      case "lookup": {
+        const format = flag("json") ? "json" : text("format") ?? "text";
+        if (format !== "json" && format !== "text") throw new UserInputError(`unknown --format "${format}" for lookup (text, json)`);
+        return await toOutput(text("output"), answer, (out) => withMirror(config, clock, (s) => lookupCommand(rest, format === "json", s, out)));
+      }
+      case "audit": {
+        const format = flag("json") ? "json" : text("format") ?? "columns";
+        return await toOutput(text("output"), answer, (out) => withMirror(config, clock, (s) => auditCommand({ files: [...list("requirement"), ...rest], format, strict: flag("strict"), ignore: list("ignore-vuln"), signals: flag("strict-signals") ? "strict" : flag("signals") ? "show" : "off", ...(io.stdin && { stdin: io.stdin }) }, s, out)));
+      }
     }
+    return EXIT.badInput;
   } catch (err) {
     if (err instanceof UserInputError) {
       io.stderr.write(`pysec-herald: ${err.message}\n`);

@@ -76,20 +76,24 @@ function* jsonPieces(results: readonly AuditResult[], warnings: readonly string[
 }
 
 /** The pins with findings, how many findings, and "N package(s)" for the report lines. */
+/** Totals count each package once, however often a file pins it (pip would refuse a file that does). */
 function tally(results: readonly AuditResult[]) {
-  const hit = results.filter((r) => r.findings.length > 0);
+  const distinct = (rs: readonly AuditResult[]) => [...new Map(rs.map((r) => [`${r.pin.name}==${r.pin.version}`, r])).values()];
+  const hit = distinct(results.filter((r) => r.findings.length > 0));
   const count = hit.reduce((n, r) => n + r.findings.length, 0);
-  return { hit, count, vulnerabilities: `${count} known ${count === 1 ? "vulnerability" : "vulnerabilities"}`, packages: (n: number) => `${n} ${n === 1 ? "package" : "packages"}` };
+  const all = new Set(results.map((r) => r.pin.name)).size;
+  const hitPackages = new Set(hit.map((r) => r.pin.name)).size;
+  return { hit, count, all, hitPackages, vulnerabilities: `${count} known ${count === 1 ? "vulnerability" : "vulnerabilities"}`, packages: (n: number) => `${n} ${n === 1 ? "package" : "packages"}` };
 }
 
 function* textPieces(results: readonly AuditResult[]): Generator<string> {
-  const { hit, count, vulnerabilities, packages } = tally(results);
+  const { hit, count, all, hitPackages, vulnerabilities, packages } = tally(results);
   yield* signalLines(results);
   if (count === 0) {
-    yield `No known vulnerabilities found in ${packages(results.length)}.\n`;
+    yield `No known vulnerabilities found in ${packages(all)}.\n`;
     return;
   }
-  yield `Found ${vulnerabilities} in ${hit.length} of ${packages(results.length)}:\n`;
+  yield `Found ${vulnerabilities} in ${hitPackages} of ${packages(all)}:\n`;
   const line = new Map<Finding, string>();
   for (const r of hit) {
     yield `${r.pin.name}==${r.pin.version}\n`;
@@ -149,8 +153,8 @@ export function writeAudit(out: Writable, results: readonly AuditResult[], forma
 
 /** pip-audit's closing line, for standard error: "Found 3 known vulnerabilities in 2 packages". */
 export function auditSummary(results: readonly AuditResult[]): string {
-  const { hit, count, vulnerabilities, packages } = tally(results);
-  return count === 0 ? `No known vulnerabilities found in ${packages(results.length)}` : `Found ${vulnerabilities} in ${packages(hit.length)}`;
+  const { count, all, hitPackages, vulnerabilities, packages } = tally(results);
+  return count === 0 ? `No known vulnerabilities found in ${packages(all)}` : `Found ${vulnerabilities} in ${packages(hitPackages)}`;
 }
 
 /** Drops findings whose id or alias is one of `ignored` (--ignore-vuln), as pip-audit does. */

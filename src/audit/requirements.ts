@@ -15,61 +15,73 @@ export interface Pin {
 export interface Include {
   readonly path: string;
   readonly line: number;
+  /** A constraints file limits versions and installs nothing: it is not audited. */
+  readonly constraints?: boolean;
 }
 
 export interface ParsedRequirements {
   readonly pins: Pin[];
   readonly includes: Include[];
-  /** Every line that cannot be audited, as "file:line: why"; empty when the file is good. */
+  /** Every line that cannot be read (not a requirement pip would take), as "file:line: why". */
   readonly errors: string[];
+  /**
+   * Requirements that are fine but cannot be audited (an editable install, a URL or VCS
+   * reference, a range rather than a pin), as "file:line: why": the rest is audited, as
+   * pip-audit's --skip-editable does (`--strict` makes them errors).
+   */
+  readonly skipped: string[];
 }
 
 const MAX_BYTES = 1024 * 1024;
 const MAX_LINES = 10_000;
-const INCLUDE = /^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)$/;
+const INCLUDE = /^(-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)$/;
 
 /**
  * Parses a pinned requirements file (`pip freeze` / `pip-compile` output). Every line that cannot be
- * audited is reported, not just the first; -r/-c lines are returned for the caller to follow.
+ * read or audited is reported, not just the first; -r/-c lines are returned for the caller.
  */
 export function parseRequirements(text: string, file: string): ParsedRequirements {
+  // A NUL never appears in a text file; a binary (audit -r /bin/ls) is refused in one line.
+  if (text.includes("\0")) throw new UserInputError(`${file}: not a text file (it holds NUL bytes); give a requirements file`);
   if (Buffer.byteLength(text) > MAX_BYTES) throw new UserInputError(`${file}: larger than ${MAX_BYTES} bytes`);
   if (lineCount(text) > MAX_LINES) throw new UserInputError(`${file}: more than ${MAX_LINES} lines`);
   const pins: Pin[] = [];
   const includes: Include[] = [];
   const errors: string[] = [];
+  const skipped: string[] = [];
   for (const { line, number } of logicalLines(text)) {
     const r = parseRequirementLine(line);
     const shown = cleanLine(line).slice(0, 80);
     const bad = (why: string) => errors.push(`${file}:${number}: "${shown}" ${why}`);
+    const skip = (why: string) => skipped.push(`${file}:${number}: "${shown}" ${why}`);
     switch (r.kind) {
       case "blank":
       case "option":
         continue;
       case "include": {
         const m = INCLUDE.exec(cleanLine(line));
-        if (m) includes.push({ path: m[1]!, line: number });
+        if (m) includes.push({ path: m[2]!, line: number, ...(/^(-c|--constraint)$/.test(m[1]!) && { constraints: true }) });
         else bad("is not a pinned requirement (an include names one file)");
         continue;
       }
       case "editable":
-        bad("is not a pinned requirement (an editable install has no version to check)");
+        skip("is not a pinned requirement (an editable install has no version to check)");
         continue;
       case "url":
-        bad("is not a pinned requirement (a URL or VCS reference has no version to check)");
+        skip("is not a pinned requirement (a URL or VCS reference has no version to check)");
         continue;
       case "invalid":
         bad(`is not a pinned requirement (${r.reason})`);
         continue;
       case "requirement": {
         const pin = /^===?([^,]+)$/.exec(r.specifier);
-        if (!pin) bad("is not a pinned requirement (only exact pins name==version can be audited)");
+        if (!pin) skip("is not a pinned requirement (only exact pins name==version can be audited)");
         else if (!isVersion(pin[1]!)) errors.push(`${file}:${number}: "${pin[1]}" is not a valid PEP 440 version`);
         else pins.push({ name: r.name, version: pin[1]!, line: number, file });
       }
     }
   }
-  return { pins, includes, errors };
+  return { pins, includes, errors, skipped };
 }
 
 /** One warning per package pinned more than once, naming the lines (a few of them, for a long list). */

@@ -88,9 +88,14 @@ describe("CLI", () => {
     const missing = await cli("audit", "-r", join(dir, "nope.txt"));
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/nope\.txt: cannot read: ENOENT/);
+    // A range cannot be audited: it is named and the rest is audited; --strict refuses the file.
     const bad = await cli("audit", "-r", file("bad.txt", "requests==2.31.0\nrequests>=2\n"));
-    expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/bad\.txt:2: "requests>=2" is not a pinned requirement/);
+    expect(bad.code).toBe(0);
+    expect(bad.err).toMatch(/skipped: \S*bad\.txt:2: "requests>=2" is not a pinned requirement/);
+    const strict = await cli("audit", "-r", join(dir, "bad.txt"), "--strict");
+    expect(strict.code).toBe(2);
+    expect(strict.err).toMatch(/bad\.txt:2: "requests>=2" is not a pinned requirement/);
+    expect((await cli("audit", "-r", file("junk.txt", "requests==2.31.0\nthis is junk\n"))).code).toBe(2);
     expect((await cli("audit")).code).toBe(2);
     expect((await cli("audit", "-r", file("x.txt", "a==1"), "--format", "xml")).code).toBe(2);
   });
@@ -101,7 +106,7 @@ describe("CLI", () => {
     expect(r.err).toBe('pysec-herald: unknown command "frobnicate". See pysec-herald --help.\n');
     const o = await cli("audit", "--frmat", "json");
     expect(o.code).toBe(2);
-    expect(o.err).toBe("pysec-herald: Unknown option '--frmat'. See pysec-herald --help.\n");
+    expect(o.err).toBe("pysec-herald: Unknown option '--frmat'. See pysec-herald audit --help.\n");
     expect((await cli("--version")).out).toMatch(/^pysec-herald \d+\.\d+\.\d+\n$/);
   });
 
@@ -223,14 +228,16 @@ describe("audit as pip-audit users expect", () => {
     expect(none.code).toBe(0);
   });
 
-  it("reads several -r files and standard input, follows -r/-c relative to the file, refuses a loop, and names every bad line", async () => {
+  it("reads several -r files and standard input, follows -r relative to the file (not -c constraints), refuses a loop, and names every line it skips", async () => {
     mkdirSync(join(dir, "sub"), { recursive: true });
     file("sub/base.txt", "requests==2.28.1\n-c ../constraints.txt\n");
     file("constraints.txt", "flask==2.3.2\n");
     const top = file("sub/top.txt", "-r base.txt\n");
     const other = file("other.txt", "urllib3==2.0.0\n");
     const r = await cli("audit", "-r", top, "-r", other, "--format", "json");
-    expect((JSON.parse(r.out) as { dependencies: { name: string }[] }).dependencies.map((d) => d.name)).toEqual(["requests", "flask", "urllib3"]);
+    // Constraints install nothing: flask is not audited, and the line saying so is named.
+    expect((JSON.parse(r.out) as { dependencies: { name: string }[] }).dependencies.map((d) => d.name)).toEqual(["requests", "urllib3"]);
+    expect(r.err).toContain("base.txt:2: -c ../constraints.txt is a constraints file: it limits versions and installs nothing, so it is not audited");
     const stdin = Readable.from(["django==4.2.1\n"]);
     const piped = await runCaptured(["audit", "-r", "-", "--format", "json"], env, undefined, stdin);
     expect((JSON.parse(piped.out) as { dependencies: { name: string }[] }).dependencies.map((d) => d.name)).toEqual(["django"]);
@@ -239,8 +246,59 @@ describe("audit as pip-audit users expect", () => {
     const loop = await cli("audit", "-r", join(dir, "loop-a.txt"));
     expect(loop.code).toBe(2);
     expect(loop.err).toContain("include loop");
-    const bad = await cli("audit", "-r", file("many-bad.txt", "a>=1\nb==2\nc<3\n-e ./x\n"));
+    const bad = await cli("audit", "-r", file("many-bad.txt", "a>=1\nb==2\nc<3\n-e ./x\n"), "--strict");
     expect(bad.code).toBe(2);
     expect(bad.err.match(/many-bad\.txt:\d+:/g)).toEqual(["many-bad.txt:1:", "many-bad.txt:3:", "many-bad.txt:4:"]);
+    const lenient = await cli("audit", "-r", join(dir, "many-bad.txt"), "-f", "json");
+    expect(lenient.code).toBe(0);
+    expect(lenient.err.match(/many-bad\.txt:\d+:/g)).toEqual(["many-bad.txt:1:", "many-bad.txt:3:", "many-bad.txt:4:"]);
+    expect(lenient.err).toMatch(/^skipped: /);
+    expect((JSON.parse(lenient.out) as { dependencies: { name: string }[]; warnings: string[] }).warnings).toHaveLength(3);
+  });
+});
+
+describe("each command's own options", () => {
+  it("`<command> --help` shows that command's options; an option a command does not take is refused", async () => {
+    const help = await cli("audit", "--help");
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^Usage: pysec-herald audit \[-r\] FILE\.\.\./);
+    expect(help.out).toContain("--strict");
+    expect(help.out).not.toContain("STORE_URL");
+    expect((await cli("help", "lookup")).out).toMatch(/^Usage: pysec-herald lookup <package> \[version\]/);
+    const refused = await cli("lookup", "requests", "--signals");
+    expect(refused.code).toBe(2);
+    expect(refused.err).toBe("pysec-herald: Unknown option '--signals'. See pysec-herald lookup --help.\n");
+    expect((await cli("sync", "--watch", "x")).code).toBe(2);
+  });
+
+  it("lookup -f json and audit --json print JSON; -o FILE writes the answer there; export FILE says what it wrote", async () => {
+    expect((await cli("sync")).code).toBe(0);
+    for (const args of [["--format", "json"], ["-f", "json"], ["--json"]]) {
+      const r = await cli("lookup", "requests==2.28.1", ...args);
+      expect((JSON.parse(r.out) as { id: string }[]).map((f) => f.id)).toContain("PYSEC-2023-74");
+    }
+    expect((await cli("lookup", "requests", "-f", "xml")).code).toBe(2);
+    const req = file("o.txt", "requests==2.28.1\n");
+    const json = await cli("audit", req, "--json");
+    expect((JSON.parse(json.out) as { dependencies: unknown[] }).dependencies).toHaveLength(1);
+    const report = join(dir, "report.json");
+    const written = await cli("audit", "-r", req, "-f", "json", "-o", report);
+    expect(written.code).toBe(1);
+    expect(written.out).toBe("");
+    expect((JSON.parse((await import("node:fs")).readFileSync(report, "utf8")) as { dependencies: { name: string }[] }).dependencies[0]!.name).toBe("requests");
+    expect((await cli("audit", "-r", req, "-o", join(dir, "no", "such", "dir", "x.txt"))).err).toMatch(/cannot write: ENOENT/);
+    const backup = await cli("export", join(dir, "backup.json"));
+    expect(backup.err).toMatch(/^Wrote \d+ channels to .*backup\.json\.\n$/);
+  });
+
+  it("a package pinned twice counts once in the totals; a binary file is refused in one line", async () => {
+    const twice = await cli("audit", "-r", file("twice.txt", "requests==2.28.1\nflask==2.3.2\nRequests==2.28.1\n"));
+    expect(twice.err).toContain("Found 1 known vulnerability in 1 package");
+    const clean = await cli("audit", "-r", file("twice-clean.txt", "requests==2.31.0\nrequests==2.31.0\n"));
+    expect(clean.err).toContain("No known vulnerabilities found in 1 package");
+    const binary = await cli("audit", "-r", "/bin/ls");
+    expect(binary.code).toBe(2);
+    expect(binary.err.trim().split("\n")).toHaveLength(1);
+    expect(binary.err).toContain("not a text file");
   });
 });

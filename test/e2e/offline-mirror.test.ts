@@ -71,3 +71,20 @@ it("OSV_BUCKET_URL=file:///dir: the bot polls a local copy and alerts", async ()
     await h.close();
   }
 });
+
+it("sync --from a zip with no OSV record in it (PyPA's YAML files) refuses it and says what it must be; one that merges records says so", async () => {
+  const yamlZip = join(dir, "pypa-yaml.zip");
+  writeFileSync(yamlZip, zipSync({ "vulns/requests/PYSEC-2023-74.yaml": strToU8("id: PYSEC-2023-74\nmodified: 2023-05-26T00:00:00Z\n") }));
+  const r = await runCaptured(["sync", "--from", yamlZip], offline("yaml.sqlite"));
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(/pypa-yaml\.zip: no OSV record in it .* It must be OSV's PyPI export/);
+  // Two records that alias each other are one advisory: the report says how many were merged.
+  const a = records.find((x) => x["id"] === "PYSEC-2023-74")!;
+  const twin = { ...a, id: "GHSA-j8r2-6x86-q33q", aliases: ["PYSEC-2023-74"] };
+  const pairZip = join(dir, "pair.zip");
+  writeFileSync(pairZip, zipSync({ "PYSEC-2023-74.json": strToU8(JSON.stringify(a)), "GHSA-j8r2-6x86-q33q.json": strToU8(JSON.stringify(twin)), "junk.json": strToU8("{") }));
+  const pair = await runCaptured(["sync", "--from", pairZip], offline("pair.sqlite"));
+  expect(pair.code).toBe(0);
+  expect(pair.out).toBe("Mirror holds 1 advisory.\n");
+  expect(pair.err).toMatch(/Read 2 records from .*pair\.zip; 1 merged into others by their aliases; 1 skipped/);
+});

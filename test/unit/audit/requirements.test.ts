@@ -21,8 +21,6 @@ describe("pinned requirements", () => {
   });
 
   it.each([
-    ["requests>=2.0", /req.txt:1: "requests>=2.0" is not a pinned requirement \(only exact pins/],
-    ["-e git+https://example.invalid/x.git#egg=x", /req.txt:1: .*not a pinned requirement/],
     ["django==not.a.version!", /req.txt:1: .*not a valid PEP 440 version/],
     ["ok==1.0\nthis is junk", /req.txt:2:/],
   ])("reports %j naming the file and line", (text, message) => {
@@ -31,10 +29,27 @@ describe("pinned requirements", () => {
     expect(errors[0]).toMatch(message);
   });
 
-  it("reports every bad line at once, and returns -r/-c lines to follow", () => {
+  it.each([
+    ["requests>=2.0", /req.txt:1: "requests>=2.0" is not a pinned requirement \(only exact pins/],
+    ["-e git+https://example.invalid/x.git#egg=x", /req.txt:1: .*not a pinned requirement \(an editable/],
+    ["-e .", /req.txt:1: .*an editable install/],
+    ["pkg @ https://example.invalid/pkg-1.0.tar.gz", /req.txt:1: .*a URL or VCS reference/],
+  ])("skips %j, naming the file and line, and keeps the rest", (text, message) => {
+    const { errors, skipped, pins } = parseRequirements(`${text}\nok==1.0\n`, "req.txt");
+    expect(errors).toEqual([]);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatch(message);
+    expect(pins.map((p) => p.name)).toEqual(["ok"]);
+  });
+
+  it("refuses a binary file in one line", () => {
+    expect(() => parseRequirements("\u007fELF\u0002\u0001\u0000\u0000junk", "/bin/ls")).toThrow(/^\/bin\/ls: not a text file/);
+  });
+
+  it("reports every line it skips at once, and returns -r/-c lines (constraints marked)", () => {
     const parsed = parseRequirements("a>=1\n-r base.txt\nb==2\n--constraint=c.txt\nc<3\n", "req.txt");
-    expect(parsed.errors.map((e) => e.split(":").slice(0, 2).join(":"))).toEqual(["req.txt:1", "req.txt:5"]);
-    expect(parsed.includes).toEqual([{ path: "base.txt", line: 2 }, { path: "c.txt", line: 4 }]);
+    expect(parsed.skipped.map((e) => e.split(":").slice(0, 2).join(":"))).toEqual(["req.txt:1", "req.txt:5"]);
+    expect(parsed.includes).toEqual([{ path: "base.txt", line: 2 }, { path: "c.txt", line: 4, constraints: true }]);
     expect(parsed.pins.map((p) => p.name)).toEqual(["b"]);
   });
 
