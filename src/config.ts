@@ -86,6 +86,8 @@ export type Config = { readonly [K in Exclude<Row["key"], `${string}.${string}`>
 /** Rules across variables, checked once each variable is valid on its own. */
 const RULES: readonly { readonly variable: Row["name"]; readonly message: string; readonly holds: (c: Config) => boolean }[] = [
   { variable: "DISCORD_INTERACTIONS", message: "DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY", holds: (c) => c.discord.interactions !== "http" || c.discord.publicKey !== "" || c.discord.token === "" },
+  { variable: "DISCORD_APPLICATION_ID", message: "DISCORD_TOKEN needs DISCORD_APPLICATION_ID (the application's numeric id, on the Developer Portal's General Information page)", holds: (c) => c.discord.token === "" || c.discord.applicationId !== "" },
+  { variable: "DISCORD_TOKEN", message: "DISCORD_APPLICATION_ID needs DISCORD_TOKEN (the bot's token)", holds: (c) => c.discord.applicationId === "" || c.discord.token !== "" },
   { variable: "SLACK_BOT_TOKEN", message: "SLACK_BOT_TOKEN needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)", holds: (c) => c.slack.botToken === "" || c.slack.appToken !== "" || c.slack.signingSecret !== "" },
   { variable: "TELEGRAM_WEBHOOK_SECRET", message: "TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET", holds: (c) => c.telegram.webhookUrl === "" || c.telegram.webhookSecret !== "" },
 ];

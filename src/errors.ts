@@ -42,6 +42,21 @@ export class BodyTooLargeError extends UpstreamError {
   }
 }
 
+/**
+ * A platform refused the credentials the bot was given (a revoked token, a typo): trying again
+ * changes nothing until the variable does, so the platform stays off and says which variable.
+ */
+export class CredentialsRejectedError extends Error {
+  override name = "CredentialsRejectedError";
+  readonly platform: string;
+  readonly variable: string;
+  constructor(platform: string, variable: string, detail: string) {
+    super(`${platform} rejected ${variable} (${detail})`);
+    this.platform = platform;
+    this.variable = variable;
+  }
+}
+
 /** A chat platform asked us to slow down. */
 export class RateLimitedError extends Error {
   override name = "RateLimitedError";

@@ -2,7 +2,7 @@ import { Client, DiscordAPIError, GatewayIntentBits, HTTPError, RateLimitError, 
 import type { Clock } from "../../src/clock.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { RateLimiter } from "../../src/delivery/rate-limiter.js";
-import { PermanentDeliveryError, RateLimitedError } from "../../src/errors.js";
+import { CredentialsRejectedError, errorMessage, PermanentDeliveryError, RateLimitedError } from "../../src/errors.js";
 import { downloadImport } from "../../src/http/download.js";
 import type { HttpServer } from "../../src/http/server.js";
 import type { Logger } from "../../src/log.js";
@@ -146,7 +146,12 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
           log.error({ err: (err as Error).message }, "interaction failed"),
         );
       });
-      await client.login(opts.token);
+      await client.login(opts.token).catch((err: unknown) => {
+        // discord.js: TokenInvalid for a malformed token; the REST 401 for one Discord does not take.
+        const e = err as { code?: string | number; status?: number };
+        if (e.code === "TokenInvalid" || e.status === 401) throw new CredentialsRejectedError("discord", "DISCORD_TOKEN", errorMessage(err));
+        throw err;
+      });
       log.info("connected to the Discord gateway");
     },
     async stop() {

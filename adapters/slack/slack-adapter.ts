@@ -4,7 +4,7 @@ import type { CommandHandler } from "../../src/commands/execute.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { RateLimiter } from "../../src/delivery/rate-limiter.js";
 import { labelFromFileName } from "../../src/commands/parse.js";
-import { PermanentDeliveryError, RateLimitedError, UserInputError } from "../../src/errors.js";
+import { CredentialsRejectedError, errorMessage, PermanentDeliveryError, RateLimitedError, UserInputError } from "../../src/errors.js";
 import { downloadImport } from "../../src/http/download.js";
 import type { HttpServer } from "../../src/http/server.js";
 import type { Logger } from "../../src/log.js";
@@ -60,6 +60,20 @@ interface SharedFileMessage {
 
 function channelOf(key: string): string {
   return key.slice(key.indexOf(":") + 1);
+}
+
+/** Slack's answers for a token it will not take: trying again changes nothing. */
+const AUTH_ERRORS = new Set(["invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type"]);
+
+/** Turns Slack's refusal of a token into a CredentialsRejectedError naming the variable; other errors pass. */
+function rejected(variable: string): (err: unknown) => never {
+  return (err) => {
+    const code = (err as { data?: { error?: string } }).data?.error ?? (err as { code?: string }).code;
+    const text = errorMessage(err);
+    const auth = [...AUTH_ERRORS].find((e) => e === code || text.includes(e));
+    if (auth) throw new CredentialsRejectedError("slack", variable, auth);
+    throw err;
+  };
 }
 
 export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
@@ -179,8 +193,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): ChatAdapter {
     async start(onCommand) {
       if (!installed) install(onCommand);
       installed = true;
-      await app.init();
-      await app.start();
+      await app.init().catch(rejected("SLACK_BOT_TOKEN"));
+      await app.start().catch(rejected(opts.appToken ? "SLACK_APP_TOKEN" : "SLACK_BOT_TOKEN"));
       started = true;
     },
     async stop() {

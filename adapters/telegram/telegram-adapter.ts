@@ -7,7 +7,7 @@ import type { Clock } from "../../src/clock.js";
 import type { CommandHandler } from "../../src/commands/execute.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { RateLimiter } from "../../src/delivery/rate-limiter.js";
-import { ChannelMovedError, PermanentDeliveryError, RateLimitedError, UserInputError } from "../../src/errors.js";
+import { ChannelMovedError, CredentialsRejectedError, PermanentDeliveryError, RateLimitedError, UserInputError } from "../../src/errors.js";
 import type { HttpServer } from "../../src/http/server.js";
 import type { Logger } from "../../src/log.js";
 import { coreText, MENU, TELEGRAM_COMMANDS, WELCOME } from "./commands.js";
@@ -213,7 +213,13 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): ChatAdapter
       installed = true;
       // grammY's own init retries getMe silently for ever; asked once here, a failure reaches main.ts,
       // which logs it and tries again.
-      if (!bot.isInited()) bot.botInfo = await bot.api.getMe();
+      if (!bot.isInited()) {
+        bot.botInfo = await bot.api.getMe().catch((err: unknown) => {
+          // 401 for a token Telegram does not know, 404 for one that is not a token at all.
+          if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) throw new CredentialsRejectedError("telegram", "TELEGRAM_BOT_TOKEN", `${err.error_code} ${err.description}`);
+          throw err;
+        });
+      }
       await bot.api.setMyCommands([...MENU]);
       if (opts.webhookUrl) {
         await bot.api.setWebhook(opts.webhookUrl, { secret_token: opts.webhookSecret!, allowed_updates: ["message", "channel_post", "callback_query"] });

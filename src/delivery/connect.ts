@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { CommandHandler } from "../commands/execute.js";
-import { errorMessage } from "../errors.js";
+import { CredentialsRejectedError, errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatAdapter } from "./chat-adapter.js";
 
@@ -15,7 +15,8 @@ export function retryDelay(failures: number): number {
 /**
  * Starts a chat adapter, and while its platform cannot be reached (or refuses to start), says so
  * once per attempt, naming the host and the next try, and tries again with backoff. The rest of
- * the bot runs meanwhile: the caller does not wait for this. Resolves once started or stopped.
+ * the bot runs meanwhile: the caller does not wait for this. Resolves once started or stopped, or
+ * at once when the platform rejects the credentials (one line naming the variable).
  */
 export async function keepConnecting(adapter: ChatAdapter, onCommand: CommandHandler, deps: { readonly clock: Clock; readonly log: Logger; readonly signal: AbortSignal }): Promise<void> {
   const { clock, log, signal } = deps;
@@ -26,6 +27,10 @@ export async function keepConnecting(adapter: ChatAdapter, onCommand: CommandHan
       if (failures > 0) log.info({ ...where, failures }, `connected to ${adapter.platform} at ${adapter.host}`);
       return;
     } catch (err) {
+      if (err instanceof CredentialsRejectedError) {
+        log.error({ ...where, variable: err.variable }, `${err.message}: set a valid ${err.variable} and restart; ${adapter.platform} stays off, the rest of the bot keeps running`);
+        return;
+      }
       failures++;
       const wait = retryDelay(failures);
       const at = new Date(clock.now().getTime() + wait).toISOString();

@@ -88,3 +88,49 @@ it("Telegram: getMe is retried with a word in the log, then long polling answers
     await tg.close();
   }
 }, 60_000);
+
+it("a rejected token: one line naming the variable, that platform stays off, the others go on", async () => {
+  const tg = await startFakeTelegram();
+  const slack = await startFakeSlack();
+  const discord = await startFakeDiscord();
+  slack.revoked.add("xoxb-revoked");
+  try {
+    const bot = startBin({
+      STORE_URL: `sqlite://${join(dir, "rejected.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_FORMAT: "json", PORT: "0",
+      TELEGRAM_BOT_TOKEN: "999:not-this-bots-token", TELEGRAM_API_ROOT: tg.url,
+      SLACK_BOT_TOKEN: "xoxb-revoked", SLACK_SIGNING_SECRET: "s3cret", SLACK_API_URL: slack.api,
+      DISCORD_TOKEN: "discord-token", DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_API_URL: discord.api,
+    });
+    await waitFor(bot.err, "telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): set a valid TELEGRAM_BOT_TOKEN and restart; telegram stays off, the rest of the bot keeps running");
+    await waitFor(bot.err, "slack rejected SLACK_BOT_TOKEN (invalid_auth)");
+    // Discord goes on: it connects and answers.
+    await discord.identified();
+    discord.dispatchInteraction(commandInteraction("watch requests", { channel: "200000000000000002", guild: "400000000000000004", permissions: "16" }));
+    await waitFor(() => JSON.stringify(discord.calls), "Now watching requests");
+    // No retries of a rejected token, and no "cannot reach".
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(bot.err().match(/rejected TELEGRAM_BOT_TOKEN/g)).toHaveLength(1);
+    expect(tg.requests.filter((r) => r.path.endsWith("/getMe"))).toHaveLength(1);
+    expect(bot.err()).not.toContain("cannot reach");
+    expect(bot.err()).not.toContain("999:not-this-bots-token");
+    await stop(bot);
+  } finally {
+    await Promise.all([tg.close(), slack.close(), discord.close()]);
+  }
+}, 60_000);
+
+it("a revoked Discord token is one line naming DISCORD_TOKEN; a half-configured Discord is a configuration error", async () => {
+  const discord = await startFakeDiscord();
+  discord.revoked.add("revoked-discord-token");
+  try {
+    const bot = startBin({ STORE_URL: `sqlite://${join(dir, "revoked.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_FORMAT: "json", PORT: "0", DISCORD_TOKEN: "revoked-discord-token", DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_API_URL: discord.api });
+    await waitFor(bot.err, "discord rejected DISCORD_TOKEN");
+    expect(bot.err()).not.toContain("cannot reach");
+    await stop(bot);
+  } finally {
+    await discord.close();
+  }
+  const half = startBin({ STORE_URL: `sqlite://${join(dir, "half.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", DISCORD_TOKEN: "some-token", PORT: "0" });
+  expect(await half.exited).toBe(2);
+  expect(half.err()).toContain("DISCORD_APPLICATION_ID: DISCORD_TOKEN needs DISCORD_APPLICATION_ID");
+}, 60_000);

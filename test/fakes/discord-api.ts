@@ -15,6 +15,8 @@ export interface FakeDiscord extends FakeServer {
   /** Channel ids that answer 404 Unknown Channel (10003) or 403 Missing Access (50001). */
   readonly unknownChannels: Set<string>;
   readonly forbiddenChannels: Set<string>;
+  /** Bot tokens Discord no longer takes (reset in the Developer Portal): 401 Unauthorized. */
+  readonly revoked: Set<string>;
   /** Sends an INTERACTION_CREATE over the gateway to every identified connection. */
   dispatchInteraction(d: Record<string, unknown>): void;
   /** Files served under /attachments/<name> (Discord's CDN, for uploaded dependency files). */
@@ -34,6 +36,7 @@ export async function startFakeDiscord(opts: { enforceLimits?: boolean } = {}): 
   const global = new WindowCounter(50, 1000);
   const calls: DiscordCall[] = [];
   const unknownChannels = new Set<string>();
+  const revoked = new Set<string>();
   const forbiddenChannels = new Set<string>();
   let nextId = 1_000;
   const byNonce = new Map<string, Record<string, unknown>>();
@@ -76,6 +79,7 @@ export async function startFakeDiscord(opts: { enforceLimits?: boolean } = {}): 
     const path = (req.url ?? "/").split("?")[0]!.replace(/^\/api\/v10/, "");
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     calls.push({ method: req.method ?? "GET", path, body });
+    if (revoked.has(String(req.headers.authorization ?? "").replace(/^Bot /, ""))) return json(res, 401, { message: "401: Unauthorized", code: 0 });
     if (req.method === "GET" && path === "/gateway/bot") {
       return json(res, 200, { url: wsUrl, shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } });
     }
@@ -109,6 +113,7 @@ export async function startFakeDiscord(opts: { enforceLimits?: boolean } = {}): 
     attachments,
     unknownChannels,
     forbiddenChannels,
+    revoked,
     dispatchInteraction(d) {
       for (const ws of sockets) ws.send(JSON.stringify({ op: 0, t: "INTERACTION_CREATE", s: ++seq, d: { application_id: APP_ID, version: 1, ...d } }));
     },

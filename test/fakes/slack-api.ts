@@ -25,6 +25,8 @@ export interface FakeSlack extends FakeServer {
   readonly memberOf: Set<string>;
   /** Channels that answer chat.postMessage with this error. */
   readonly failing: Map<string, string>;
+  /** Bot tokens Slack no longer takes (revoked, or a typo): every call answers invalid_auth. */
+  readonly revoked: Set<string>;
   rateLimitNext(seconds: number): void;
   /** Delivers a slash command over Socket Mode and resolves with the client's ack. */
   slashCommand(payload: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -51,6 +53,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const admins = new Set<string>();
   const memberOf = new Set<string>();
   const failing = new Map<string, string>();
+  const revoked = new Set<string>();
   const stored = new Map<string, string>();
   const fileAuth: string[] = [];
   let retryAfter: number | undefined;
@@ -112,6 +115,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const method = path.replace(/^\/api\//, "");
     const args = parseArgs(text, req.headers["content-type"]);
     calls.push({ method, args });
+    const bearer = String(req.headers.authorization ?? "").replace(/^Bearer /, "") || String(args["token"] ?? "");
+    if (revoked.has(bearer)) return json(res, { ok: false, error: "invalid_auth" });
     const channel = String(args["channel"] ?? "");
     switch (method) {
       case "auth.test":
@@ -161,6 +166,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     admins,
     memberOf,
     failing,
+    revoked,
     responses,
     rateLimitNext(seconds) {
       retryAfter = seconds;
