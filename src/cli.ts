@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { AUDIT_FORMATS, auditPins, auditSummary, ignoring, writeAudit, type AuditFormat } from "./audit/audit.js";
 import { collectPins } from "./audit/collect.js";
 import { CLI_COMMANDS, commandsHelp, commandUsage } from "./cli-commands.js";
+import { unknownNameLines } from "./commands/unknown-names.js";
 import { systemClock, type Clock } from "./clock.js";
 import { parseCommand } from "./commands/parse.js";
 import { envHelp, loadConfig, secretValues, type Config } from "./config.js";
@@ -136,7 +137,9 @@ async function lookupCommand(args: string[], json: boolean, s: Mirror, io: Answe
     })), null, 2)}\n`);
   } else {
     const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
-    out.write(found.length === 0 ? `No known advisory affects ${what}.\n` : `${found.map((f) => formatFinding(f, cmd.version)).join("\n")}\n`);
+    const facts = createKeyvPypiFacts(s.db);
+    const [unknown] = found.length ? [] : await unknownNameLines([cmd.package], { mirrorNames: () => s.advisories.packageNames(), pypiKnows: async (n) => new Set((await facts.getMany(n)).keys()) });
+    out.write(found.length === 0 ? `${unknown ?? `No known advisory affects ${what}.`}\n` : `${found.map((f) => formatFinding(f, cmd.version)).join("\n")}\n`);
   }
   return EXIT.ok;
 }

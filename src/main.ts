@@ -162,7 +162,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const webhooks = http.hasRoutes();
   addOpsRoutes(http, { ...services, sources: services.sources.map((s) => s.id), mirrorStaleHours: config.mirrorStaleHours, ...(config.opsToken && { opsToken: config.opsToken }) });
   const history = createMetricsHistory(services.metrics, clock);
-  addWebRoutes(http, { ...services, history, mirrorStaleHours: config.mirrorStaleHours, ...(secret && { reportSecret: secret }), ...(config.opsToken && { opsToken: config.opsToken }) });
+  addWebRoutes(http, { ...services, history, mirrorStaleHours: config.mirrorStaleHours, pypiUrl: config.pypiUrl, ...(secret && { reportSecret: secret }), ...(config.opsToken && { opsToken: config.opsToken }) });
   const port = await listen(http, config.host, config.port, webhooks, log);
 
   const running: Promise<unknown>[] = [...connecting, history.run(stopper.signal)];

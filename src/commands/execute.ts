@@ -20,6 +20,7 @@ import { describeWriteFailure, isStorageFailure, type WriteHealth } from "../sto
 import { cannotTellAbout, mirrorState, staleness } from "../mirror-state.js";
 import { signReportToken } from "../web/report-token.js";
 import { helpFor, helpStyleFor, helpText } from "./help.js";
+import { unknownNameLines, type NameSources } from "./unknown-names.js";
 import { importCommand, MANAGING, parseCommand, type Attachment, type Command } from "./parse.js";
 
 /** A command as an adapter hands it over; the adapter decides whether the user may manage the channel. */
@@ -63,6 +64,10 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
 
 
   const mirror = createMirrorProbe({ ...deps, staleHours: deps.mirrorStaleHours ?? 24 });
+  const names: NameSources = {
+    mirrorNames: () => deps.advisories.packageNames(),
+    pypiKnows: async (wanted) => new Set(deps.pypiFacts && wanted.length ? (await deps.pypiFacts.getMany(wanted)).keys() : []),
+  };
 
   /** One "PyPI: …" line per watch PyPI's facts are known for (`only`: just those worth a warning). */
   async function pypiLines(watches: readonly Watch[], only?: (v: PypiView) => boolean): Promise<string[]> {
@@ -90,7 +95,9 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
           return withinLimit({ ...c, watches: [...kept, ...cmd.watches] });
         });
         const state = await mirror();
-        return reply([`Now watching ${cmd.watches.map(watchText).join(", ")}.`, ...packageReport(await findAll(cmd.watches), state, await deps.cursors.get("psf")), ...(await pypiLines(cmd.watches))].join("\n") + staleness(state));
+        // Watched all the same: a project may be new, or private; but a typo is said to be one.
+        const unknown = await unknownNameLines(cmd.watches.map((w) => w.name), names);
+        return reply([`Now watching ${cmd.watches.map(watchText).join(", ")}.`, ...unknown, ...packageReport(await findAll(cmd.watches), state, await deps.cursors.get("psf")), ...(await pypiLines(cmd.watches))].join("\n") + staleness(state));
       }
       case "import": {
         const parsed = parseDependencyFile(cmd.text, cmd.label);
@@ -149,7 +156,11 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
         const what = cmd.version ? `${cmd.package} ${cmd.version}` : cmd.package;
         const state = await mirror();
         const pypi = await pypiLines([watch]);
-        if (found.length === 0) return reply([cannotTellAbout([cmd.package], state, await deps.cursors.get("psf"), what) ?? `No known advisory affects ${what}.${staleness(state)}`, ...pypi].join("\n"), true);
+        if (found.length === 0) {
+          const cannot = cannotTellAbout([cmd.package], state, await deps.cursors.get("psf"), what);
+          const [unknown] = cannot ? [] : await unknownNameLines([cmd.package], names, (await channels.get(key))?.watches.map((w) => w.name));
+          return reply([cannot ?? unknown ?? `No known advisory affects ${what}.${staleness(state)}`, ...pypi].join("\n"), true);
+        }
         return reply([summaryLine(watch, found), ...found.map((f) => `• ${formatFinding(f, cmd.version)}`), ...pypi].join("\n") + staleness(state), true);
       }
       case "mode":

@@ -6,13 +6,28 @@ export function esc(value: unknown): string {
   return String(value ?? "").replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** "today 14:02 UTC", "yesterday 09:10 UTC", "3 Dec 2026 08:00 UTC": a moment as people read it. */
+export function whenInWords(iso: string, now: Date): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const time = at.toISOString().slice(11, 16);
+  if (day(at) === day(now)) return `today ${time} UTC`;
+  if (day(at) === day(new Date(now.getTime() - 86_400_000))) return `yesterday ${time} UTC`;
+  return `${at.getUTCDate()} ${at.toLocaleString("en", { month: "short", timeZone: "UTC" })} ${at.getUTCFullYear()} ${time} UTC`;
+}
+
 /** The one stylesheet, served at STYLESHEET_PATH: no inline styles, so the CSP can forbid them. */
 export const STYLESHEET = `
 :root { color-scheme: light dark; --fg: #1b1f24; --bg: #fff; --muted: #57606a; --line: #d0d7de; --crit: #a40e26; --high: #bc4c00; --med: #7d4e00; --low: #0a5c2e; --none: #57606a; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9da7b3; --line: #30363d; --crit: #ff7b72; --high: #ffa657; --med: #e3b341; --low: #7ee787; --none: #9da7b3; } }
 body { font: 16px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); margin: 0 auto; max-width: 60rem; padding: 1rem; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid var(--line); }
-table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: break-word; }
+svg { max-width: 100%; height: auto; } ul { padding-left: 1.2rem; } a { color: inherit; } details summary { cursor: pointer; }
+@media (max-width: 36rem) { body { padding: .5rem; } th, td { padding: .25rem .3rem; overflow-wrap: anywhere; }
+  table.pins, table.pins tbody, table.pins tr, table.pins th, table.pins td { display: block; } table.pins thead { display: none; }
+  table.pins tr { border-bottom: 1px solid var(--line); padding: .4rem 0; } table.pins th, table.pins td { border: 0; padding: .1rem 0; } }
 .muted { color: var(--muted); } .state { padding: .5rem 1rem; border: 1px solid var(--line); border-radius: .3rem; }
 .state.bad { border-color: var(--crit); } .sev-critical { color: var(--crit); } .sev-high { color: var(--high); } .sev-medium { color: var(--med); } .sev-low { color: var(--low); } .sev-unknown { color: var(--none); }
 svg text { fill: var(--fg); font-size: 12px; } svg .axis { stroke: var(--line); } svg .p50 { stroke: var(--low); fill: none; stroke-width: 2; } svg .p99 { stroke: var(--crit); fill: none; stroke-width: 2; }
@@ -67,6 +82,8 @@ export function barChart(title: string, bars: readonly { label: string; value: n
 
 /** Lines over time (p50 and p99, say): points with no value are gaps. */
 export function lineChart(title: string, xLabels: readonly string[], series: readonly { name: string; cls: string; values: readonly (number | undefined)[] }[], unit: string): string {
+  // Nothing measured yet: a chart of nothing, with an axis of "0.00 s", would say there was.
+  if (!series.some((s) => s.values.some((v) => v !== undefined))) return `<p class="muted" role="status">${esc(title)}: no data yet.</p>`;
   const W = 600;
   const H = 180;
   const pad = 40;

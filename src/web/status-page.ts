@@ -2,7 +2,7 @@ import { describeSkipped } from "../sources/record-skips.js";
 import { describeMirror, type MirrorState } from "../mirror-state.js";
 import type { SourceState } from "../sources/source.js";
 import type { OutboxItem } from "../store/ports/outbox.js";
-import { esc, lineChart } from "./html.js";
+import { esc, lineChart, whenInWords } from "./html.js";
 import type { LatencyPoint } from "./metrics-history.js";
 
 /** What the operator's status page shows, read once from the store and the metrics registry. */
@@ -29,7 +29,7 @@ function ago(iso: string | undefined, now: Date): string {
 export function renderStatus(d: StatusData): string {
   const sources = Object.entries(d.sources).sort(([a], [b]) => a.localeCompare(b)).map(([id, s]) => {
     const failing = s.lastError && (!s.lastSuccess || s.lastError.at > s.lastSuccess);
-    return `<tr><th scope="row">${esc(id)}</th><td>${esc(s.lastSuccess ?? "never")}</td><td>${esc(ago(s.lastSuccess, d.now))}</td><td>${s.lastError ? `<span class="${failing ? "sev-critical" : "muted"}">${esc(`${s.lastError.at}: ${s.lastError.message}`)}</span>` : "none"}${s.warning ? `<br><span class="sev-medium">${esc(s.warning)}</span>` : ""}${s.skippedRecords?.length ? `<br><span class="sev-medium">${esc(describeSkipped(s.skippedRecords)!)}</span>` : ""}</td></tr>`;
+    return `<tr><th scope="row">${esc(id)}</th><td>${esc(s.lastSuccess ? whenInWords(s.lastSuccess, d.now) : "never")}</td><td>${esc(ago(s.lastSuccess, d.now))}</td><td>${s.lastError ? `<span class="${failing ? "sev-critical" : "muted"}">${esc(`${whenInWords(s.lastError.at, d.now)}: ${s.lastError.message}`)}</span>` : "none"}${s.warning ? `<br><span class="sev-medium">${esc(s.warning)}</span>` : ""}${s.skippedRecords?.length ? `<br><span class="sev-medium">${esc(describeSkipped(s.skippedRecords)!)}</span>` : ""}</td></tr>`;
   });
   const lastChange = d.sources["osv"]?.cursor;
   const hours = d.latency.map((p) => p.at.toISOString().slice(11, 16));
@@ -39,8 +39,8 @@ export function renderStatus(d: StatusData): string {
   ], "s");
   return `<h1>pysec-herald status</h1>
 ${d.storeFailure ? `<p class="state bad" role="alert">Store: ${esc(d.storeFailure)}</p>` : ""}
-<p class="state${d.mirror.kind === "ready" ? "" : " bad"}" role="status">Mirror: ${d.advisories} advisories; ${esc(describeMirror(d.mirror))}${lastChange ? `; newest change ${esc(lastChange)}` : ""}.</p>
-<p class="muted">As of ${esc(d.now.toISOString())}.</p>
+<p class="state${d.mirror.kind === "ready" ? "" : " bad"}" role="status">Mirror: ${d.advisories} advisories; ${esc(describeMirror(d.mirror))}${lastChange ? `; newest change ${esc(whenInWords(lastChange, d.now))}` : ""}.</p>
+<p class="muted">As of ${esc(whenInWords(d.now.toISOString(), d.now))}.</p>
 <h2>Sources</h2>
 <table><thead><tr><th scope="col">Source</th><th scope="col">Last success</th><th scope="col">Lag</th><th scope="col">Last error</th></tr></thead><tbody>${sources.join("") || `<tr><td colspan="4">No source has been polled yet.</td></tr>`}</tbody></table>
 <h2>Deliveries, last 24 h</h2>

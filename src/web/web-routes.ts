@@ -11,7 +11,7 @@ import type { QueueView } from "../store/ports/outbox.js";
 import { describeWriteFailure } from "../store/write-health.js";
 import { forbidden, page, stylesheet, STYLESHEET_PATH } from "./html.js";
 import type { MetricsHistory } from "./metrics-history.js";
-import { loadReport, renderReport } from "./report-page.js";
+import { channelName, loadReport, renderReport } from "./report-page.js";
 import { verifyReportToken } from "./report-token.js";
 import { renderStatus } from "./status-page.js";
 
@@ -27,6 +27,8 @@ export interface WebDeps {
   /** The key report links are signed with; without it there are no report pages. */
   readonly reportSecret?: string;
   readonly opsToken?: string;
+  /** PYPI_URL: the report links each package to its project page there. */
+  readonly pypiUrl?: string;
 }
 
 /** The read-only pages: `GET /report/<token>`, `GET /status` (behind OPS_TOKEN) and their stylesheet. */
@@ -47,7 +49,7 @@ export function addWebRoutes(http: HttpServer, deps: WebDeps): void {
       const grant = verifyReportToken(token, secret, now);
       if (!grant) return forbidden();
       const data = await loadReport(deps, grant.channel, await deps.channels.get(grant.channel), await probe(), now, grant.expires);
-      return page(200, `pysec-herald report: ${grant.channel}`, renderReport(data));
+      return page(200, `pysec-herald report: ${channelName(grant.channel)}`, renderReport(data));
     });
   }
   http.route("GET", "/status", async (req) => {

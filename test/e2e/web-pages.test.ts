@@ -93,7 +93,8 @@ describe.runIf(chromiumAvailable())("web pages in Chromium", () => {
     const { page, status, errors } = await open(reportUrl);
     expect(status).toBe(200);
     const text = await page.locator("main").innerText();
-    expect(text).toContain("Security report for telegram:4242");
+    // The channel as its people know it, not the internal key telegram:4242.
+    expect(text).toContain("Security report for Telegram chat 4242");
     expect(text).toContain("The advisory mirror is ready.");
     expect(text).toContain("api/requirements.txt");
     expect(text).toMatch(/requests==2\.28\.1[\s\S]*PYSEC-2023-74[\s\S]*upgrade to 2\.31\.0/);
@@ -104,6 +105,30 @@ describe.runIf(chromiumAvailable())("web pages in Chromium", () => {
     await page.screenshot({ path: join(ARTIFACTS, "channel-report.png"), fullPage: true });
     expect(errors).toEqual([]);
     expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it("on a 390 px phone neither page scrolls sideways; advisories and packages are links, times in words, the worst pins first; screenshots at 1280 and 390 px", async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    for (const [name, url] of [["report", reportUrl], ["status", `${base}/status?token=${OPS}`]] as const) {
+      for (const width of [1280, 390]) {
+        const context = await browser.newContext({ viewport: { width, height: 800 } });
+        const page = await context.newPage();
+        expect((await page.goto(url))?.status()).toBe(200);
+        const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(scroll, `${name} at ${width} px`).toBeLessThanOrEqual(width);
+        await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
+        if (name === "report") {
+          expect(await page.locator('a[href="https://osv.dev/vulnerability/PYSEC-2023-74"]').count()).toBeGreaterThan(0);
+          expect(await page.locator('th a[href$="/project/requests/"]').count()).toBe(1);
+          const text = await page.locator("main").innerText();
+          expect(text).toMatch(/Made today \d\d:\d\d UTC/);
+          expect(text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+          // requests (a high-severity advisory) comes before the packages nothing is known against, folded.
+          expect(await page.locator("details summary").first().innerText()).toMatch(/^\d+ packages? with nothing known against them$/);
+        }
+        await context.close();
+      }
+    }
   });
 
   it("an advisory's <script> and <img onerror> are shown as text, and nothing runs", async () => {
@@ -146,7 +171,7 @@ describe.runIf(chromiumAvailable())("web pages in Chromium", () => {
     const { page, status, errors } = await open(`${base}/status?token=${OPS}`);
     expect(status).toBe(200);
     const text = await page.locator("main").innerText();
-    expect(text).toMatch(/osv\s+\d{4}-\d\d-\d\dT/);
+    expect(text).toMatch(/osv\s+today \d\d:\d\d UTC/); // times in words, no longer raw ISO
     expect(text).toMatch(/telegram\s+sent\s+[1-9]/);
     expect(text).toMatch(/Mirror: 3\d\d advisories; ready/);
     expect(await page.locator("svg path.p50").count()).toBe(1);
