@@ -262,7 +262,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.badInput;
   }
   const pretty = config.logFormat === "pretty" || (config.logFormat === "auto" && Boolean(io.stderr.isTTY));
-  const log = createLogger(config.logLevel, secretValues(io.env), pretty ? "pretty" : "json");
+  // NO_COLOR (no-color.org): any value, even empty, means no colour.
+  const log = createLogger(config.logLevel, secretValues(io.env), pretty ? "pretty" : "json", io.env["NO_COLOR"] === undefined);
   const answer: Answer = { out: io.stdout, err: io.stderr, staleHours: config.mirrorStaleHours, now: clock.now() };
   try {
     switch (command) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").positive("must be more than 0");
 /** A base URL, kept without its trailing slash. */
 const url = z.string().url().transform((u) => u.replace(/\/+$/, ""));
 const list = (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean);

@@ -4,17 +4,18 @@ import { destination, pino, type DestinationStream, type Logger } from "pino";
 export type { Logger };
 
 /** Human-readable lines for a person at a terminal (pino-pretty, loaded only then), written synchronously. */
-function prettyStderr(): DestinationStream {
+function prettyStderr(color: boolean): DestinationStream {
   const pretty = createRequire(import.meta.url)("pino-pretty") as (opts: Record<string, unknown>) => DestinationStream;
-  return pretty({ destination: 2, sync: true, colorize: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" });
+  return pretty({ destination: 2, sync: true, colorize: color, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" });
 }
 
 /**
  * Root logger on stderr (stdout belongs to the console adapter and CLI output): JSON lines, or
  * `pretty` ones for a terminal. Every secret value (chat tokens) is replaced wherever it would
- * appear in a line, whatever the field, before either format writes it.
+ * appear in a line, whatever the field, before either format writes it. `color: false` (NO_COLOR)
+ * writes pretty lines without escape codes.
  */
-export function createLogger(level: string, secretValues: readonly string[] = [], format: "json" | "pretty" = "json"): Logger {
+export function createLogger(level: string, secretValues: readonly string[] = [], format: "json" | "pretty" = "json", color = true): Logger {
   const secrets = secretValues.filter((s) => s.length >= 4);
   return pino(
     {
@@ -24,6 +25,6 @@ export function createLogger(level: string, secretValues: readonly string[] = []
         streamWrite: (line) => secrets.reduce((out, s) => out.split(s).join("[redacted]"), line),
       },
     },
-    format === "pretty" ? prettyStderr() : destination(2),
+    format === "pretty" ? prettyStderr(color) : destination(2),
   );
 }

@@ -87,7 +87,7 @@ async function listen(http: HttpServer, host: string, port: number, webhooks: bo
  * size digests for it (poller: a digest waits while its platform has no adapter); only the first
  * gets the served HTTP server for its webhook receiver, and only it is started.
  */
-async function createAdapters(opts: BotOptions, roles: ReadonlySet<Role>, services: Services, http: HttpServer) {
+async function createAdapters(opts: BotOptions, roles: ReadonlySet<Role>, services: Services, http: HttpServer, stopper: AbortController) {
   const { config, log, clock } = opts;
   const serves = (p: string) => roles.has(p as Role);
   const wanted = (p: Role) => serves(p) || roles.has("delivery") || roles.has("poller");
@@ -118,7 +118,7 @@ async function createAdapters(opts: BotOptions, roles: ReadonlySet<Role>, servic
   }
   // The console speaks only when no chat platform is configured.
   const chatConfigured = discordEnabled(config) || slackEnabled(config) || telegramEnabled(config);
-  const consoleAdapter = chatConfigured ? undefined : createConsoleAdapter({ output: opts.stdout, ...(opts.stdin && { input: opts.stdin }) });
+  const consoleAdapter = chatConfigured ? undefined : createConsoleAdapter({ output: opts.stdout, ...(opts.stdin && { input: opts.stdin }), onQuit: () => stopper.abort() });
   if (consoleAdapter) adapters.push(consoleAdapter);
   return { adapters, consoleAdapter, serves };
 }
@@ -130,7 +130,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   let dispatcher: Dispatcher | undefined;
   const services = await openServices(config, log, clock, { onEvent: () => dispatcher?.wake(), processMetrics: true });
   const http = createHttpServer(log);
-  const { adapters, consoleAdapter, serves } = await createAdapters(opts, roles, services, http);
+  const stopper = new AbortController();
+  const { adapters, consoleAdapter, serves } = await createAdapters(opts, roles, services, http, stopper);
   const byPlatform = new Map(adapters.map((a) => [a.platform, a]));
   // Report links only where people can reach the pages (PUBLIC_URL); the key is made once and kept in the store.
   const secret = config.publicUrl ? await reportSecret(services.db, config.reportSecret) : undefined;
@@ -149,7 +150,6 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     const reply = await handle({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, text: `watch ${specs.join(" ")}` });
     await consoleAdapter.send(CONSOLE_CHANNEL, reply);
   }
-  const stopper = new AbortController();
   if (consoleAdapter) await consoleAdapter.start(handle);
   // A chat platform that cannot be reached is tried again in the background; polls, the console
   // and the HTTP server do not wait for it.

@@ -26,12 +26,17 @@ export interface ConsoleAdapterOptions {
   readonly output: Writable;
   /** Lines typed here are commands for the console channel (its user may manage it). */
   readonly input?: Readable;
+  /** `exit`, `quit`, or the end of a terminal's input (Ctrl-D): the person is done, the bot stops. */
+  readonly onQuit?: () => void;
 }
+
+const QUIT = /^\s*(exit|quit)\s*$/i;
 
 /** Prints notifications on stdout and takes commands from stdin: pysec-herald without any chat token. */
 export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
   let rl: Interface | undefined;
   let sent = 0;
+  let stopping = false;
   const print = (text: string): void => void opts.output.write(`${text}\n\n`);
   return {
     platform: "console",
@@ -44,6 +49,10 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
       let previous: Promise<void> = Promise.resolve();
       rl.on("line", (line) => {
         if (!line.trim()) return;
+        if (QUIT.test(line)) {
+          previous = previous.then(() => opts.onQuit?.());
+          return;
+        }
         previous = previous.then(() =>
           withFileContents(line)
             .then((cmd) => onCommand({ channel: CONSOLE_CHANNEL, user: "console", canManage: true, ...cmd }))
@@ -51,8 +60,17 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter {
             .catch((err: unknown) => print(`error: ${(err as Error).message}`)),
         );
       });
+      // Ctrl-D at a terminal means "done"; piped or closed input (a container, a service) does
+      // not: the bot goes on delivering, and says how to stop it.
+      rl.on("close", () => {
+        previous = previous.then(() => {
+          if ((opts.input as { isTTY?: boolean }).isTTY) return opts.onQuit?.();
+          if (!stopping) print("(input ended: the bot keeps running and alerting here; stop it with Ctrl-C or SIGTERM)");
+        });
+      });
     },
     async stop() {
+      stopping = true;
       rl?.close();
     },
     async send(to, msg) {

@@ -40,7 +40,7 @@ export function helpText(style: HelpStyle = CONSOLE_HELP): string {
   return [
     "pysec-herald tells this channel about security advisories for the Python packages it watches.",
     "",
-    ...format(COMMAND_TABLE.flatMap((spec) => lines(spec, style)), style),
+    ...format([...COMMAND_TABLE.flatMap((spec) => lines(spec, style)), ...(style === CONSOLE_HELP ? [["exit | quit", "Stop the bot (on the console; Ctrl-D too)"] as const] : [])], style),
     "",
     "Changing what a channel watches needs permission to manage the channel; anyone may use lookup.",
   ].join("\n");

@@ -146,10 +146,13 @@ export function parseCommand(input: string): Command {
       if (specs.length === 0) throw new UserInputError("Usage: watch <package[spec]>... e.g. `watch requests django>=4.2,<5`");
       if (specs.length > LIMITS.watchesPerChannel) throw new UserInputError(`At most ${LIMITS.watchesPerChannel} packages can be watched in one channel.`);
       const watches = specs.map((s) => {
+        // "bogus!!name": what follows the name's letters is no operator, so the name is what is wrong.
+        const after = /^[A-Za-z0-9._-]+(.*)$/s.exec(s)?.[1] ?? "";
+        if (after && !/^\s*(\[|;|@|==|!=|<=|>=|~=|<|>|,)/.test(after)) throw new UserInputError(`Cannot watch ${s.slice(0, 80)}: "${s.slice(0, 80)}" is not a valid package name (letters, digits, and . _ - between them). Nothing was watched.`);
         try {
           return parseWatch(s);
         } catch (err) {
-          if (err instanceof SpecError) throw new UserInputError(`Cannot watch ${s}: ${err.message}.`);
+          if (err instanceof SpecError) throw new UserInputError(`Cannot watch ${s}: ${err.message}. Nothing was watched.`);
           throw err;
         }
       });

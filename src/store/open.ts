@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import Keyv from "keyv";
@@ -99,7 +99,12 @@ async function connect(url: string, writes: WriteHealth): Promise<Db> {
     throw new Error(`STORE_URL: unsupported store "${url.split(":")[0]}:" (supported: sqlite://<path>, redis://…, postgresql://…, memory://)`);
   }
   const path = sqlitePath(url);
-  mkdirSync(dirname(path), { recursive: true });
+  // The default ./data is made on first start; a directory further from anything that exists is
+  // more likely a typo in STORE_URL than a wish, and is not made.
+  if (!existsSync(dirname(path))) {
+    if (!existsSync(dirname(dirname(path)))) throw new Error(`STORE_URL: ${dirname(path)} does not exist (nor does ${dirname(dirname(path))}); create it, or point STORE_URL at an existing directory`);
+    mkdirSync(dirname(path));
+  }
   const sqlite = trackWrites(new DatabaseSync(path, { timeout: 10_000 }), writes);
   // Measured: WAL + synchronous=NORMAL is several times faster for writes than the defaults. A
   // checkpoint (and its fsync) every 10,000 pages instead of 1,000: seeding writes ~60,000 pages,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -102,4 +102,18 @@ it("LOG_FORMAT=pretty writes readable lines instead of JSON (a terminal gets the
   expect(bot.err()).not.toMatch(/^\{"level"/m);
   // The banner says the mirror cannot answer yet.
   expect(bot.out()).toContain("the advisory mirror is not ready yet (OSV unreachable since");
+});
+
+it("NO_COLOR: pretty lines without colour codes; `quit` on the console stops the bot; a STORE_URL in a directory far from any is refused, not made", async () => {
+  const bot = startBin({ STORE_URL: `sqlite://${join(dir, "n.sqlite")}`, OSV_BUCKET_URL: "http://127.0.0.1:9", SOURCES: "osv", HTTP_TIMEOUT_SECONDS: "1", LOG_FORMAT: "pretty", NO_COLOR: "1", PORT: "0" });
+  await waitFor(bot.err, "pysec-herald started");
+  expect(bot.err()).not.toContain("\u001b[");
+  await waitFor(bot.out, "Type help for the commands.");
+  bot.child.stdin.write("quit\n");
+  expect(await bot.exited).toBe(0);
+  const typo = join(dir, "no", "such", "dir", "x.sqlite");
+  const refused = startBin({ STORE_URL: `sqlite://${typo}`, OSV_BUCKET_URL: "http://127.0.0.1:9", SOURCES: "osv", PORT: "0" });
+  expect(await refused.exited).not.toBe(0);
+  expect(refused.err()).toContain(`STORE_URL: ${join(dir, "no", "such", "dir")} does not exist`);
+  expect(existsSync(join(dir, "no"))).toBe(false);
 });

@@ -45,7 +45,9 @@ describe("command parsing", () => {
 
   it.each([
     ["watch", /Usage: watch/],
-    ["watch bad!name", /Cannot watch bad!name: "!name" is not a version specifier/],
+    // The name is what is wrong, not a specifier (it blamed "!name").
+    ["watch bad!name", /Cannot watch bad!name: "bad!name" is not a valid package name/],
+    ["watch Flask>=1.0,<2 bogus!!name", /Cannot watch bogus!!name: "bogus!!name" is not a valid package name.*Nothing was watched\./],
     ["watch bad$name", /Cannot watch bad\$name: "bad\$name" is not a valid package name/],
     ["watch django>=x", /Cannot watch django>=x: "x" is not a valid version/],
     ["unwatch", /Usage: unwatch/],
