@@ -6,7 +6,12 @@ export type { Logger };
 /** Human-readable lines for a person at a terminal (pino-pretty, loaded only then), written synchronously. */
 function prettyStderr(color: boolean): DestinationStream {
   const pretty = createRequire(import.meta.url)("pino-pretty") as (opts: Record<string, unknown>) => DestinationStream;
-  return pretty({ destination: 2, sync: true, colorize: color, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" });
+  // One line per entry: a terminal reads a column of lines, not an object per warning.
+  // The source and the error go into the line itself.
+  return pretty({
+    destination: 2, sync: true, colorize: color, singleLine: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,source,err",
+    messageFormat: "{if source}{source}: {end}{msg}{if err} ({err}){end}",
+  });
 }
 
 /**

@@ -28,6 +28,8 @@ export interface Poller {
 }
 
 const MAX_BACKOFF_MS = 3_600_000;
+/** A failed poll is tried again this soon, doubling: an upstream back after a blip is read within seconds, not at the next interval. */
+const FIRST_RETRY_MS = 5_000;
 
 export function createPoller(deps: PollerDeps): Poller {
   const { cursors, clock, log } = deps;
@@ -54,6 +56,8 @@ export function createPoller(deps: PollerDeps): Poller {
       deps.metrics?.polls.inc({ source: source.id, outcome: "ok" });
       return outcome;
     } catch (err) {
+      // Stopping aborts the polls in flight: that is the bot stopping, not the upstream failing.
+      if (signal.aborted) return undefined;
       const message = errorMessage(err);
       log.warn({ source: source.id, err: message }, "poll failed; cursor unchanged");
       // Recording the failure is a write too; on a full disk it fails as well, and the loop goes on.
@@ -74,7 +78,7 @@ export function createPoller(deps: PollerDeps): Poller {
       const ok = (await pollOnce(source, signal)) !== undefined;
       failures = ok ? 0 : failures + 1;
       const retryAfter = lastFailure.get(source.id)?.retryAfterMs ?? 0;
-      const base = ok ? source.intervalMs : Math.min(MAX_BACKOFF_MS, source.intervalMs * 2 ** (failures - 1));
+      const base = ok ? source.intervalMs : Math.min(MAX_BACKOFF_MS, FIRST_RETRY_MS * 2 ** (failures - 1));
       const jitter = base * 0.1 * (clock.random() * 2 - 1);
       await clock.sleep(Math.min(MAX_BACKOFF_MS, Math.max(retryAfter, base + jitter)), signal);
     }

@@ -99,7 +99,11 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
     const dir = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
     const zipPath = join(dir, "all.zip");
     try {
-      const r = await opts.http.get(`${base}/all.zip`, { source: SOURCE, signal, deadlineMs: MAX_ZIP_MS });
+      const r = await opts.http.get(`${base}/all.zip`, { source: SOURCE, signal, deadlineMs: MAX_ZIP_MS }).catch((err: unknown) => {
+        // The first start without the network: say how to seed from a copy.
+        if (err instanceof UpstreamError && err.status === undefined) throw new UpstreamError(`${err.message} (without the network, seed from a copy of OSV's PyPI/all.zip: pysec-herald sync --from all.zip)`, SOURCE);
+        throw err;
+      });
       if (r.notModified) throw new UpstreamError("all.zip answered 304 to an unconditional request", SOURCE);
       if (r.length !== undefined && r.length > MAX_ZIP_BYTES) {
         r.body.destroy();

@@ -113,6 +113,8 @@ export function createPypiSource(opts: PypiSourceOptions): Source {
     intervalMs: opts.intervalMs,
     async poll(state, _sink, signal): Promise<PollOutcome> {
       const names = [...new Set(opts.watched())].sort();
+      // Nothing watched, nothing asked: status says so rather than a success that read nothing.
+      if (names.length === 0) return { validators: state.validators, read: 0, skipped: 0, warning: "nothing to check yet: no channel watches a package" };
       const pypi: PypiUpdate[] = [];
       let skipped = 0;
       let limited: UpstreamError | undefined;
