@@ -11,6 +11,7 @@ import { AUDIT_FORMATS, auditPins, auditSummary, ignoring, writeAudit, type Audi
 import { collectPins } from "./audit/collect.js";
 import { CLI_COMMANDS, commandsHelp, commandUsage } from "./cli-commands.js";
 import { unknownNameLines } from "./commands/unknown-names.js";
+import { decodeDependencyFile } from "./deps/decode.js";
 import { systemClock, type Clock } from "./clock.js";
 import { parseCommand } from "./commands/parse.js";
 import { envHelp, loadConfig, secretValues, type Config } from "./config.js";
@@ -88,7 +89,7 @@ async function withChannels<T>(config: Config, fn: (c: ChannelStore) => Promise<
 
 async function readInput(file: string): Promise<string> {
   try {
-    return await readFile(file, "utf8");
+    return decodeDependencyFile(await readFile(file));
   } catch (err) {
     throw new UserInputError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
   }
@@ -185,7 +186,7 @@ async function readStdin(stdin: Readable | undefined): Promise<string> {
   if (!stdin) throw new UserInputError("-r -: there is no standard input to read");
   const chunks: Buffer[] = [];
   for await (const c of stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
-  return Buffer.concat(chunks).toString("utf8");
+  return decodeDependencyFile(Buffer.concat(chunks));
 }
 
 /**

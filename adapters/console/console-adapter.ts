@@ -5,6 +5,7 @@ import type { Readable, Writable } from "node:stream";
 import { NotSupportedError, PermanentDeliveryError } from "../../src/errors.js";
 import type { ChatAdapter } from "../../src/delivery/chat-adapter.js";
 import { render } from "./render.js";
+import { decodeDependencyFile } from "../../src/deps/decode.js";
 
 export const CONSOLE_CHANNEL = "console:local";
 
@@ -19,7 +20,7 @@ async function withFileContents(line: string): Promise<{ text: string; attachmen
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw new Error(`${path}: no such file`);
   if (info.size > MAX_IMPORT_CHARS) throw new Error(`${path} is larger than ${MAX_IMPORT_CHARS / 1024} KB`);
-  return { text: line, attachment: { label: path, text: await readFile(path, "utf8") } };
+  return { text: line, attachment: { label: path, text: decodeDependencyFile(await readFile(path)) } };
 }
 
 export interface ConsoleAdapterOptions {

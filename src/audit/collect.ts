@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from "node:path";
 import { errorMessage, UserInputError } from "../errors.js";
+import { detectFormat, parseDependencyFile } from "../deps/import.js";
 import { duplicatePins, parseRequirements, type Pin } from "./requirements.js";
 
 /**
@@ -20,7 +21,18 @@ export async function collectPins(files: readonly string[], read: (path: string)
       return;
     }
     try {
-      const parsed = parseRequirements(await read(file), file);
+      const text = await read(file);
+      // A lock file or pyproject.toml is recognised as `watch -r` recognises it: its pins are audited.
+      if (detectFormat(file === "-" ? "-" : file, text) !== "requirements.txt") {
+        const imported = parseDependencyFile(text, file);
+        for (const w of imported.watches) {
+          if (w.specifier.startsWith("==") && !w.specifier.includes(",")) pins.push({ name: w.name, version: w.specifier.slice(2), line: 0, file });
+          else (strict ? errors : skipped).push(`${file}: ${w.name}${w.specifier} is not a pinned requirement (only exact pins can be audited)`);
+        }
+        (strict ? errors : skipped).push(...imported.notes);
+        return;
+      }
+      const parsed = parseRequirements(text, file);
       pins.push(...parsed.pins);
       errors.push(...parsed.errors);
       (strict ? errors : skipped).push(...parsed.skipped);

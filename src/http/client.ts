@@ -95,7 +95,8 @@ function header(h: Record<string, string | string[] | undefined>, name: string):
   return Array.isArray(v) ? v[0] : v;
 }
 
-export async function readLimited(body: Readable, maxBytes: number, what: string, source: string): Promise<string> {
+/** The whole body as text (UTF-8, unless `decode` says how), refusing one over `maxBytes`. */
+export async function readLimited(body: Readable, maxBytes: number, what: string, source: string, decode: (bytes: Buffer) => string = (b) => b.toString("utf8")): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -106,7 +107,7 @@ export async function readLimited(body: Readable, maxBytes: number, what: string
     }
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return decode(Buffer.concat(chunks));
 }
 
 /**

@@ -3,6 +3,7 @@ import { MAX_IMPORT_CHARS } from "../commands/parse.js";
 import { UserInputError } from "../errors.js";
 import { readLimited } from "./client.js";
 import { urlUnder } from "./url-under.js";
+import { decodeDependencyFile } from "../deps/decode.js";
 
 export interface ImportDownload {
   /** Only URLs below this base are fetched: a chat payload must not make the bot request arbitrary hosts. */
@@ -26,7 +27,7 @@ export async function downloadImport(url: string, opts: ImportDownload): Promise
     res.body.resume();
     throw new UserInputError(`${opts.platform} did not give me the file (HTTP ${res.statusCode}); please try again or paste its text.`);
   }
-  return readLimited(res.body, MAX_IMPORT_CHARS, "attachment", opts.platform).catch(() => {
+  return readLimited(res.body, MAX_IMPORT_CHARS, "attachment", opts.platform, decodeDependencyFile).catch(() => {
     throw new UserInputError(`The file is larger than ${MAX_IMPORT_CHARS / 1024} KB.`);
   });
 }

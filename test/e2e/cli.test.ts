@@ -302,3 +302,34 @@ describe("each command's own options", () => {
     expect(binary.err).toContain("not a text file");
   });
 });
+
+describe("audit reads every file watch -r reads", () => {
+  it("uv.lock, poetry.lock, Pipfile.lock, pylock.toml and pyproject.toml: the same pins as watch -r", async () => {
+    const { parseDependencyFile } = await import("../../src/deps/import.js");
+    const { readFixture } = await import("../helpers/fixtures.js");
+    expect((await cli("sync")).code).toBe(0);
+    for (const name of ["uv.lock", "poetry.lock", "Pipfile.lock", "pylock.toml", "pyproject.toml"]) {
+      const text = readFixture("deps", name);
+      const path = file(name, text);
+      const r = await cli("audit", path, "-f", "json");
+      expect([0, 1], `${name}: ${r.err}`).toContain(r.code);
+      const audited = (JSON.parse(r.out) as { dependencies: { name: string; version: string }[] }).dependencies.map((d) => `${d.name}==${d.version}`).sort();
+      const watched = parseDependencyFile(text, name).watches.filter((w) => /^==[^,]+$/.test(w.specifier)).map((w) => `${w.name}${w.specifier}`).sort();
+      expect(audited, name).toEqual([...new Set(watched)]);
+    }
+  });
+
+  it("a requirements file in UTF-16 with a BOM (pip freeze > in PowerShell), UTF-8 with a BOM, or CRLF is read as pip reads it", async () => {
+    const text = "requests==2.28.1\r\nflask==2.3.2\r\n";
+    const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const utf16be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]);
+    const utf8bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+    for (const [name, bytes] of [["le.txt", utf16le], ["be.txt", utf16be], ["bom.txt", utf8bom]] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      const r = await cli("audit", "-r", path, "-f", "json");
+      expect(r.err, name).not.toContain("skipped");
+      expect((JSON.parse(r.out) as { dependencies: { name: string }[] }).dependencies.map((d) => d.name), name).toEqual(["requests", "flask"]);
+    }
+  });
+});
