@@ -94,8 +94,9 @@ it("a rejected token: one line naming the variable, that platform stays off, the
   const slack = await startFakeSlack();
   const discord = await startFakeDiscord();
   slack.revoked.add("xoxb-revoked");
+  let bot: BinProcess | undefined;
   try {
-    const bot = startBin({
+    bot = startBin({
       STORE_URL: `sqlite://${join(dir, "rejected.sqlite")}`, OSV_BUCKET_URL: bucket.url, SOURCES: "osv", LOG_FORMAT: "json", PORT: "0",
       TELEGRAM_BOT_TOKEN: "999:not-this-bots-token", TELEGRAM_API_ROOT: tg.url,
       SLACK_BOT_TOKEN: "xoxb-revoked", SLACK_SIGNING_SECRET: "s3cret", SLACK_API_URL: slack.api,
@@ -115,6 +116,8 @@ it("a rejected token: one line naming the variable, that platform stays off, the
     expect(bot.err()).not.toContain("999:not-this-bots-token");
     await stop(bot);
   } finally {
+    // A failed assertion must not leave the bot running after the test.
+    if (bot?.child.exitCode === null) bot.child.kill("SIGKILL");
     await Promise.all([tg.close(), slack.close(), discord.close()]);
   }
 }, 60_000);
