@@ -278,6 +278,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case "sync": {
         const tty = Boolean(io.stderr.isTTY);
+        // Progress on a terminal in whole lines, every 5,000: a log line never lands inside one.
+        let shown = 0;
         const fromPath = text("from");
         const from = fromPath === undefined ? undefined : await localBucket(fromPath);
         if (from) config = { ...config, osvBucketUrl: from.url, sources: ["osv"] };
@@ -287,7 +289,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
               throw new UserInputError(`${fromPath}: the mirror is seeded already; to update it offline, give a directory laid out like the bucket (PyPI/all.zip, PyPI/modified_id.csv, PyPI/<ID>.json)`);
             }
             const outcomes = await Promise.all(s.sources.map((src) => s.poller.pollOnce(src)));
-            if (tty) io.stderr.write("\n");
             const count = await s.advisories.count();
             const seeded = from ? outcomes[s.sources.findIndex((src) => src.id === "osv")] : undefined;
             if (from && seeded) {
@@ -302,7 +303,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           } finally {
             await from?.close();
           }
-        }, tty ? (n) => io.stderr.write(`\rseeding: ${n} advisories`) : undefined);
+        }, tty ? (n) => n - shown >= 5_000 && io.stderr.write(`seeding: ${(shown = n)} records so far\n`) : undefined);
       }
       case "discord": {
         if (rest[0] !== "register") throw new UserInputError("usage: pysec-herald discord register [--guild ID]");
