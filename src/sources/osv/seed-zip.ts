@@ -1,3 +1,4 @@
+import { open as openFile } from "node:fs/promises";
 import { inflateRawSync } from "node:zlib";
 import yauzl from "yauzl";
 import { formatBytes } from "../../errors.js";
@@ -57,8 +58,46 @@ export class ZipTooLargeError extends Error {
   override name = "ZipTooLargeError";
 }
 
-/** The sum of the sizes the central directory declares for the entries that would be read. */
+const EOCD = 0x06054b50;
+const CENTRAL = 0x02014b50;
+
+/**
+ * The sum of the sizes the central directory declares for the entries that would be read, from
+ * the directory read whole in one go (yauzl reads it an entry at a time: 30,000 reads cost a
+ * second and a half of the seed). A ZIP64 archive (over 65,535 entries or 4 GB) is walked by yauzl.
+ */
 async function declaredBytes(path: string): Promise<number> {
+  const file = await openFile(path, "r");
+  try {
+    const { size } = await file.stat();
+    const tail = Buffer.alloc(Math.min(size, 22 + 0xffff));
+    await file.read(tail, 0, tail.length, size - tail.length);
+    const end = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    if (end < 0 || tail.readUInt32LE(end) !== EOCD) throw new Error("not a zip file (no end of central directory)");
+    const count = tail.readUInt16LE(end + 10);
+    const length = tail.readUInt32LE(end + 12);
+    const offset = tail.readUInt32LE(end + 16);
+    if (count === 0xffff || length === 0xffffffff || offset === 0xffffffff) return declaredBytesByEntry(path);
+    const dir = Buffer.alloc(length);
+    await file.read(dir, 0, length, offset);
+    let total = 0;
+    for (let at = 0, n = 0; n < count; n++) {
+      if (at + 46 > dir.length || dir.readUInt32LE(at) !== CENTRAL) throw new Error("central directory is cut or corrupt");
+      const declared = dir.readUInt32LE(at + 24);
+      const nameLength = dir.readUInt16LE(at + 28);
+      const name = safeName(dir.subarray(at + 46, at + 46 + nameLength));
+      if (declared === 0xffffffff) return declaredBytesByEntry(path);
+      if (name?.endsWith(".json") && declared <= MAX_ENTRY_BYTES) total += declared;
+      at += 46 + nameLength + dir.readUInt16LE(at + 30) + dir.readUInt16LE(at + 32);
+    }
+    return total;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The same sum, walking the entries with yauzl (for ZIP64 archives). */
+async function declaredBytesByEntry(path: string): Promise<number> {
   const zip = await open(path);
   return new Promise((resolve, reject) => {
     let total = 0;
