@@ -176,8 +176,8 @@ async function auditCommand(args: AuditArgs, s: Mirror, io: Answer): Promise<num
     });
     if (facts.size === 0 && pins.length > 0) err.write("warning: PyPI's facts are not known for any of these packages yet (the bot's pypi source stores them for watched packages)\n");
   }
-  await writeAudit(out, results, format, [...warnings, ...skipped.map((l) => `skipped: ${l}`)]);
-  if (format !== "json" && format !== "text") err.write(`${auditSummary(results)}\n`);
+  await writeAudit(out, results, format, [...warnings, ...skipped.map((l) => `skipped: ${l}`)], { toolVersion: version(), now: io.now });
+  if (format === "columns" || format === "markdown") err.write(`${auditSummary(results)}\n`);
   const flagged = args.signals === "strict" && results.some((r) => r.signals && notable(r.signals));
   return results.some((r) => r.findings.length > 0) || flagged ? EXIT.vulnerable : EXIT.ok;
 }

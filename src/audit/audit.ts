@@ -4,6 +4,7 @@ import { affectingOf, formatFinding, type Finding } from "../lookup.js";
 import type { AdvisoryStore } from "../store/ports/mirror.js";
 import type { Pin } from "./requirements.js";
 import { pypiLine, type PypiView } from "../commands/pypi-line.js";
+import { cyclonedxBom, sarifLog, type InterchangeMeta } from "./interchange.js";
 
 export interface AuditResult {
   readonly pin: Pin;
@@ -75,8 +76,10 @@ function* jsonPieces(results: readonly AuditResult[], warnings: readonly string[
   yield `],"fixes":[]${warnings.length ? `,"warnings":${JSON.stringify(warnings)}` : ""}}\n`;
 }
 
-/** The pins with findings, how many findings, and "N package(s)" for the report lines. */
-/** Totals count each package once, however often a file pins it (pip would refuse a file that does). */
+/**
+ * The pins with findings, how many findings, and "N package(s)" for the report lines. Totals count
+ * each package once, however often a file pins it (pip would refuse a file that does).
+ */
 function tally(results: readonly AuditResult[]) {
   const distinct = (rs: readonly AuditResult[]) => [...new Map(rs.map((r) => [`${r.pin.name}==${r.pin.version}`, r])).values()];
   const hit = distinct(results.filter((r) => r.findings.length > 0));
@@ -139,14 +142,16 @@ function* tablePieces(results: readonly AuditResult[], markdown: boolean): Gener
   for (const r of rows) yield line(r);
 }
 
-export const AUDIT_FORMATS = ["columns", "json", "markdown", "text"] as const;
+export const AUDIT_FORMATS = ["columns", "json", "markdown", "text", "sarif", "cyclonedx-json"] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
 /**
  * `columns` (pip-audit's table, the default), `markdown`, `json` (pip-audit's JSON shape, so tools
- * that read pip-audit output can read ours) or `text` (each finding with its summary and link).
+ * that read pip-audit output can read ours), `text` (each finding with its summary and link),
+ * `sarif` (for code scanning) or `cyclonedx-json` (the dependencies with their vulnerabilities).
  */
-export function writeAudit(out: Writable, results: readonly AuditResult[], format: AuditFormat, warnings: readonly string[]): Promise<void> {
+export function writeAudit(out: Writable, results: readonly AuditResult[], format: AuditFormat, warnings: readonly string[], meta: InterchangeMeta): Promise<void> {
+  if (format === "sarif" || format === "cyclonedx-json") return writeAll(out, [`${JSON.stringify(format === "sarif" ? sarifLog(results, meta) : cyclonedxBom(results, meta), null, 2)}\n`]);
   const pieces = format === "json" ? jsonPieces(results, warnings) : format === "text" ? textPieces(results) : tablePieces(results, format === "markdown");
   return writeAll(out, pieces);
 }
