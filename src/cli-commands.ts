@@ -41,7 +41,7 @@ export const CLI_COMMANDS: Readonly<Record<string, CliCommand>> = {
     options: { json: { type: "boolean" }, format, output },
   },
   audit: {
-    synopsis: "audit [-r] FILE... [-f columns|json|markdown|text|sarif|cyclonedx-json] [-o FILE] [--strict] [--ignore-vuln ID]... [--signals] [--strict-signals]",
+    synopsis: "audit [-r] FILE... [-f columns|json|markdown|text|sarif|cyclonedx-json] [-o FILE] [--strict] [--ignore-vuln ID]... [--ignore-file FILE]... [--signals] [--strict-signals]",
     help: [
       "Check pinned requirements against the local mirror, as pip-audit does: -r may be given",
       "several times, -r - reads standard input, -r lines inside are followed. Lines that cannot",
@@ -50,13 +50,15 @@ export const CLI_COMMANDS: Readonly<Record<string, CliCommand>> = {
       "pylock.toml) and pyproject.toml are read as watch -r reads them. A table by default (-f json:",
       "pip-audit's JSON, --json for short; -f sarif: SARIF 2.1.0 for code scanning; -f",
       "cyclonedx-json: a CycloneDX 1.5 SBOM with its vulnerabilities); -o FILE writes the report",
-      "to FILE. --signals adds what PyPI says",
+      "to FILE. --ignore-file FILE (and pyproject.toml's [tool.pysec-herald] table, here or audited)",
+      "accepts advisories: [[ignore]] id, reason, until = \"YYYY-MM-DD\" or \"fixed\"; one that expired",
+      "or whose fix is out is reported and audited again. --signals adds what PyPI says",
       "of each pin (released, latest, yanked, project status, provenance; JSON: \"signals\"), from",
       "what the bot's pypi source stored. Exit 0 clean, 1 vulnerable (or, with --strict-signals, a",
       "pin yanked, a project not active or under 90 days old), 2 bad input (every bad line named).",
     ],
     options: {
-      requirement: { type: "string", short: "r", multiple: true }, format, json: { type: "boolean" }, output,
+      requirement: { type: "string", short: "r", multiple: true }, format, json: { type: "boolean" }, output, "ignore-file": { type: "string", multiple: true },
       "ignore-vuln": { type: "string", multiple: true }, strict: { type: "boolean" }, signals: { type: "boolean" }, "strict-signals": { type: "boolean" },
     },
   },

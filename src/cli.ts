@@ -1,9 +1,9 @@
 import { notable, pypiView } from "./commands/pypi-line.js";
 import { createKeyvPypiFacts } from "./store/keyv-pypi-facts.js";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
@@ -12,6 +12,7 @@ import { collectPins } from "./audit/collect.js";
 import { CLI_COMMANDS, commandsHelp, commandUsage } from "./cli-commands.js";
 import { unknownNameLines } from "./commands/unknown-names.js";
 import { decodeDependencyFile } from "./deps/decode.js";
+import { applyIgnores, parseIgnores } from "./audit/ignores.js";
 import { systemClock, type Clock } from "./clock.js";
 import { parseCommand } from "./commands/parse.js";
 import { envHelp, loadConfig, secretValues, type Config } from "./config.js";
@@ -150,6 +151,8 @@ interface AuditArgs {
   readonly format: string;
   /** Lines that cannot be audited (-e, URLs, ranges) fail the audit instead of being skipped. */
   readonly strict: boolean;
+  /** --ignore-file paths; pyproject.toml here and any audited one add their [tool.pysec-herald] table. */
+  readonly ignoreFiles: readonly string[];
   readonly ignore: readonly string[];
   /** PyPI's facts per pin; `strict`: a notable one fails the audit (exit 1). */
   readonly signals: "off" | "show" | "strict";
@@ -166,7 +169,11 @@ async function auditCommand(args: AuditArgs, s: Mirror, io: Answer): Promise<num
   for (const w of warnings) err.write(`warning: ${w}\n`);
   for (const line of skipped) err.write(`skipped: ${line}\n`);
   if (skipped.length) err.write(`warning: ${skipped.length} ${skipped.length === 1 ? "line was" : "lines were"} not audited (--strict refuses them instead)\n`);
-  let results = ignoring(await auditPins(s.advisories, pins), args.ignore);
+  const ignoreFiles = [...new Set([...args.ignoreFiles, ...(existsSync("pyproject.toml") ? ["pyproject.toml"] : []), ...args.files.filter((f) => basename(f) === "pyproject.toml")].map((f) => resolve(f)))];
+  const ignores = (await Promise.all(ignoreFiles.map(async (f) => parseIgnores(await readInput(f), f)))).flat();
+  const ignored = applyIgnores(ignoring(await auditPins(s.advisories, pins), args.ignore), ignores, io.now);
+  for (const note of ignored.notes) err.write(`${note}\n`);
+  let results = ignored.results;
   if (args.signals !== "off") {
     const facts = await createKeyvPypiFacts(s.db).getMany([...new Set(pins.map((p) => p.name))]);
     const now = io.now;
@@ -339,7 +346,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case "audit": {
         const format = flag("json") ? "json" : text("format") ?? "columns";
-        return await toOutput(text("output"), answer, (out) => withMirror(config, clock, (s) => auditCommand({ files: [...list("requirement"), ...rest], format, strict: flag("strict"), ignore: list("ignore-vuln"), signals: flag("strict-signals") ? "strict" : flag("signals") ? "show" : "off", ...(io.stdin && { stdin: io.stdin }) }, s, out)));
+        return await toOutput(text("output"), answer, (out) => withMirror(config, clock, (s) => auditCommand({ files: [...list("requirement"), ...rest], format, strict: flag("strict"), ignoreFiles: list("ignore-file"), ignore: list("ignore-vuln"), signals: flag("strict-signals") ? "strict" : flag("signals") ? "show" : "off", ...(io.stdin && { stdin: io.stdin }) }, s, out)));
       }
     }
     return EXIT.badInput;

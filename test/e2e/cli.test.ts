@@ -333,3 +333,32 @@ describe("audit reads every file watch -r reads", () => {
     }
   });
 });
+
+describe("an ignore file people commit", () => {
+  it("ignores with a reason, until a day or until a fix is out; expired and lapsed ones are reported and audited again", async () => {
+    expect((await cli("sync")).code).toBe(0);
+    const req = file("ign-req.txt", "requests==2.28.1\n");
+    const clock = (day: string) => ({ now: () => new Date(`${day}T12:00:00Z`), sleep: async () => undefined, random: () => 0.5 });
+    const audit = (day: string, ...args: string[]) => runCaptured(["audit", "-r", req, ...args], env, clock(day));
+    // PYSEC-2023-74 has a fix (2.31.0): an until-fixed ignore of it has lapsed already.
+    const ignores = file("ignores.toml", '[[ignore]]\nid = "PYSEC-2023-74"\nreason = "no proxies here"\nuntil = 2027-01-31\n');
+    const held = await audit("2026-12-04", "--ignore-file", ignores);
+    expect(held.code).toBe(0);
+    expect(held.err).toContain("ignored PYSEC-2023-74 for requests 2.28.1: no proxies here");
+    const expired = await audit("2027-02-01", "--ignore-file", ignores);
+    expect(expired.code).toBe(1);
+    expect(expired.err).toContain("ignore of PYSEC-2023-74 expired on 2027-01-31; requests 2.28.1 is audited again");
+    // By an alias, until a fix is out (it is).
+    const untilFixed = file("until-fixed.toml", '[[ignore]]\nid = "CVE-2023-32681"\nuntil = "fixed"\n');
+    const lapsed = await audit("2026-12-04", "--ignore-file", untilFixed);
+    expect(lapsed.code).toBe(1);
+    expect(lapsed.err).toContain("ignore of CVE-2023-32681 lapsed: a fix is out (2.31.0)");
+    // pyproject.toml's [tool.pysec-herald] table, when the pyproject is what is audited.
+    const pyproject = file("pyproject.toml", '[project]\nname = "x"\ndependencies = ["requests==2.28.1"]\n\n[[tool.pysec-herald.ignore]]\nid = "PYSEC-2023-74"\nreason = "accepted"\n');
+    const fromPyproject = await runCaptured(["audit", pyproject], env, clock("2026-12-04"));
+    expect(fromPyproject.err).toContain("ignored PYSEC-2023-74 for requests 2.28.1: accepted");
+    const bad = await audit("2026-12-04", "--ignore-file", file("bad.toml", '[[ignore]]\nid = "X"\nuntil = "soon"\n'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/bad\.toml: ignore\.0\.until/);
+  });
+});
