@@ -142,7 +142,10 @@ function parseLockPackages(doc: Record<string, unknown>, key: "package" | "packa
     const source = (p["source"] ?? {}) as Record<string, unknown>;
     // The project itself (uv: editable/virtual) is not a dependency from the index.
     if ("editable" in source || "virtual" in source) continue;
-    if ("git" in source || source["type"] === "git" || "vcs" in p || "directory" in p || source["type"] === "directory") {
+    // One rule for every lock format: a release artifact from outside an index (a URL, a file, an
+    // archive) is the release its version names, and is watched at it; a source tree (VCS, a
+    // directory) is no release any advisory can name, and is not.
+    if ("git" in source || source["type"] === "git" || "vcs" in p || "directory" in p || "directory" in source || source["type"] === "directory") {
       notes.push(`${label}: ${name} comes from VCS or a directory: not watched`);
       continue;
     }

@@ -44,6 +44,31 @@ describe("dependency files", () => {
     expect(poetryConstraint("1.4.2")).toBe("==1.4.2");
   });
 
+  it("one rule for entries from outside an index, in every format: a release artifact (URL, file, archive) is watched at its version; a source tree (VCS, directory, editable) is not", () => {
+    const names = (text: string, label: string) => parseDependencyFile(text, label).watches.map((w) => `${w.name}${w.specifier}`);
+    expect(names([
+      '[[package]]\nname = "a"\nversion = "1.0"\nsource = { registry = "https://pypi.example/simple" }',
+      '[[package]]\nname = "b"\nversion = "2.0"\nsource = { url = "https://files.example/b-2.0-py3-none-any.whl" }',
+      '[[package]]\nname = "c"\nversion = "3.0"\nsource = { path = "wheels/c-3.0-py3-none-any.whl" }',
+      '[[package]]\nname = "d"\nversion = "4.0"\nsource = { git = "https://git.example/d?rev=abc" }',
+      '[[package]]\nname = "e"\nversion = "5.0"\nsource = { directory = "../e" }',
+    ].join("\n\n"), "uv.lock")).toEqual(["a==1.0", "b==2.0", "c==3.0"]);
+    expect(names([
+      '[[package]]\nname = "f"\nversion = "1.0"\n[package.source]\ntype = "file"\nurl = "dist/f-1.0.tar.gz"',
+      '[[package]]\nname = "g"\nversion = "1.0"\n[package.source]\ntype = "url"\nurl = "https://files.example/g-1.0.zip"',
+      '[[package]]\nname = "h"\nversion = "1.0"\n[package.source]\ntype = "directory"\nurl = "../h"',
+      '[[package]]\nname = "i"\nversion = "1.0"\n[package.source]\ntype = "git"\nurl = "https://git.example/i.git"',
+    ].join("\n\n") + '\n\n[metadata]\nlock-version = "2.0"', "poetry.lock")).toEqual(["f==1.0", "g==1.0"]);
+    expect(names([
+      'lock-version = "1.0"',
+      '[[packages]]\nname = "j"\nversion = "1.0"\narchive = { url = "https://files.example/j-1.0.tar.gz" }',
+      '[[packages]]\nname = "k"\nversion = "1.0"\nvcs = { type = "git", url = "https://git.example/k" }',
+      '[[packages]]\nname = "l"\nversion = "1.0"\ndirectory = { path = "../l" }',
+    ].join("\n\n"), "pylock.toml")).toEqual(["j==1.0"]);
+    // A direct reference in requirements declares no version: there is no release to match.
+    expect(names("m @ file:///src/m-1.0.tar.gz\nn @ https://files.example/n-1.0.whl\no==1.0\n", "requirements.txt")).toEqual(["o==1.0"]);
+  });
+
   it("recognises pasted text without a file name", () => {
     for (const name of ["uv.lock", "poetry.lock", "Pipfile.lock", "pylock.toml", "pyproject.toml", "requirements.txt"]) {
       expect(detectFormat("pasted", sample(name))).toBe(name);
