@@ -3,7 +3,7 @@ import { systemClock, type Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createHttpClient } from "./http/client.js";
 import type { Logger } from "./log.js";
-import { WatchIndex } from "./matching/watch-index.js";
+import { WatchIndex, type WatchIndexView } from "./matching/watch-index.js";
 import { createIngest } from "./pipeline/ingest.js";
 import { createPoller, type Poller } from "./scheduler/poller.js";
 import { createSources, sourceUrls } from "./sources/registry.js";
@@ -40,7 +40,7 @@ export interface Services {
   readonly digests: DigestQueue;
   /** PyPI's facts about watched packages (the pypi source writes them; answers read them). */
   readonly pypiFacts: PypiFactsStore;
-  readonly index: WatchIndex;
+  readonly index: WatchIndexView;
   readonly sources: readonly Source[];
   readonly poller: Poller;
   readonly clock: Clock;

@@ -2,7 +2,7 @@ import { platformOf } from "../channel.js";
 import type { Clock } from "../clock.js";
 import { ChannelMovedError, errorMessage, PermanentDeliveryError, RateLimitedError } from "../errors.js";
 import type { Logger } from "../log.js";
-import type { WatchIndex } from "../matching/watch-index.js";
+import type { WatchIndexView } from "../matching/watch-index.js";
 import type { Metrics } from "../metrics.js";
 import type { ChannelKey } from "../channel.js";
 import type { OutboxItem } from "../store/ports/outbox.js";
@@ -24,7 +24,7 @@ export type Attempt =
 export interface AttemptDeps {
   /** Who was told, for edits. */
   readonly delivery: Pick<DeliveredTo, "told">;
-  readonly index: WatchIndex;
+  readonly index: WatchIndexView;
   readonly adapters: ReadonlyMap<string, ChatAdapter>;
   readonly clock: Clock;
   readonly log: Logger;

@@ -5,7 +5,7 @@ import { isMutedFor, type Channel } from "../channel.js";
 import { isMaliciousId } from "../advisory/ids.js";
 import { affects, type Effect } from "./affects.js";
 import type { Watch } from "./specifiers.js";
-import type { WatchGroup, WatchIndex } from "./watch-index.js";
+import type { WatchGroup, WatchIndexView } from "./watch-index.js";
 
 /** Exploitation floors: unknown signals pass, like an unrated severity; malicious packages always pass. */
 function meetsSignals(floors: { readonly kevOnly: boolean; readonly epssFloor: number }, stored: StoredAdvisory, malicious: boolean): boolean {
@@ -28,7 +28,7 @@ export interface MatchGroup {
  * and pauses, handed over a group at a time: each group of channels that watch the package alike
  * (WatchGroup) is evaluated once, and its channels are passed on as they are unless some mute.
  */
-export function forEachMatchGroup(stored: StoredAdvisory, index: WatchIndex, now: Date, visit: (g: MatchGroup) => void): void {
+export function forEachMatchGroup(stored: StoredAdvisory, index: WatchIndexView, now: Date, visit: (g: MatchGroup) => void): void {
   const rating = severityOf(stored.advisory).rating;
   const names = new Set(stored.advisory.affected.flatMap((a) => (a.package ? [a.package.name as NormalizedName] : [])));
   const ids = [stored.advisory.id, ...stored.advisory.aliases];
@@ -42,12 +42,11 @@ export function forEachMatchGroup(stored: StoredAdvisory, index: WatchIndex, now
     if (!g.muting && !seen) return g.channels;
     // Usually no channel of the group was reached before: mark them all and pass the group's own array.
     if (!g.muting && seen) {
-      const { stamps, mark } = seen;
       const slots = g.slots;
       let fresh = true;
-      for (let i = 0; i < slots.length && fresh; i++) fresh = stamps[slots[i]!] !== mark;
+      for (let i = 0; i < slots.length && fresh; i++) fresh = !seen.has(slots[i]!);
       if (fresh) {
-        for (let i = 0; i < slots.length; i++) stamps[slots[i]!] = mark;
+        for (let i = 0; i < slots.length; i++) seen.add(slots[i]!);
         return g.channels;
       }
     }
@@ -58,8 +57,8 @@ export function forEachMatchGroup(stored: StoredAdvisory, index: WatchIndex, now
       if (g.muting && muted(c, pkg)) continue;
       if (seen) {
         const slot = slots[i]!;
-        if (seen.stamps[slot] === seen.mark) continue;
-        seen.stamps[slot] = seen.mark;
+        if (seen.has(slot)) continue;
+        seen.add(slot);
       }
       out.push(c);
     }

@@ -54,6 +54,18 @@ interface NameEntry {
   watchers: number;
 }
 
+/** The channels one fan-out has reached, by their index slot. */
+export interface VisitMarks {
+  has(slot: number): boolean;
+  add(slot: number): void;
+}
+
+/**
+ * The index as everyone but the channel service sees it: read only, so that a second writer does
+ * not type-check (the channel service persists a change, then applies it here).
+ */
+export type WatchIndexView = Pick<WatchIndex, "visits" | "lookalikes" | "all" | "channel" | "similarNames" | "watchedNames" | "groups" | "lookalikeGroups" | "watchers">;
+
 /**
  * In-memory inverted index: package → groups of channels watching it alike, so one advisory never
  * scans all channels and is evaluated once per group. Kept compact for 100,000 channels and
@@ -85,15 +97,17 @@ export class WatchIndex {
   private epoch = 0;
 
   /**
-   * A fresh "already visited" mark for one fan-out: a slot was visited when `stamps[slot] === mark`.
-   * Stamping with a counter means nothing is cleared between fan-outs.
+   * Which channels one fan-out has reached, by slot. Stamping with a counter means nothing is
+   * cleared between fan-outs; the stamps stay the index's own (only this fan-out's marks are handed out).
    */
-  visits(): { readonly stamps: Uint32Array; readonly mark: number } {
+  visits(): VisitMarks {
     if (++this.epoch === 0xffffffff) {
       this.stamps.fill(0);
       this.epoch = 1;
     }
-    return { stamps: this.stamps, mark: this.epoch };
+    const stamps = this.stamps;
+    const mark = this.epoch;
+    return { has: (slot) => stamps[slot] === mark, add: (slot) => void (stamps[slot] = mark) };
   }
 
   /** Watched names one edit from `published` (typosquat targets), remembered until the set of names changes. */

@@ -5,7 +5,7 @@ import type { Metrics } from "../metrics.js";
 import type { NormalizedName } from "../advisory/names.js";
 import { NOT_AFFECTED } from "../matching/affects.js";
 import { forEachMatchGroup } from "../matching/match.js";
-import type { WatchIndex } from "../matching/watch-index.js";
+import type { WatchIndexView } from "../matching/watch-index.js";
 import { buildNotification } from "../render/notification.js";
 import type { PollOutcome, PriorityUpdate, RecordSink } from "../sources/source.js";
 import type { PriorityIndex } from "../store/priority-index.js";
@@ -23,7 +23,7 @@ export interface IngestDeps {
   readonly advisories: AdvisoryStore;
   readonly delivery: Delivery;
   readonly digests: DigestQueue;
-  readonly index: WatchIndex;
+  readonly index: WatchIndexView;
   readonly clock: Clock;
   readonly log: Logger;
   /** Exploitation signals by CVE (KEV, EPSS), when loaded. */
