@@ -20,7 +20,7 @@ const ChannelSchema = z.object({
   digestTime: z.string().regex(HHMM),
   timezone: z.string().min(1),
   severity: z.enum([...RATINGS, "any"]),
-  mutes: z.array(z.object({ kind: z.enum(["advisory", "package"]), target: z.string().min(1), until: z.string().regex(DAY).optional(), reason: z.string().optional() })),
+  mutes: z.array(z.object({ kind: z.enum(["advisory", "package"]), target: z.string().min(1), until: z.string().regex(DAY).optional(), untilFixed: z.boolean().optional(), reason: z.string().optional() })),
   fixedOnly: z.boolean(),
   lookalikes: z.boolean(),
   epssFloor: z.number().min(0).max(1),

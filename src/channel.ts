@@ -49,6 +49,8 @@ export interface Mute {
   readonly kind: "advisory" | "package";
   readonly target: string;
   readonly until?: string;
+  /** Lapses once the advisory has a fixed version for the package (`mute … until-fixed`). */
+  readonly untilFixed?: boolean;
   readonly reason?: string;
 }
 
@@ -74,14 +76,17 @@ export function activeMutes(c: Channel, now: Date): Mute[] {
   return c.mutes.filter((m) => !m.until || m.until >= today);
 }
 
-/** Whether an advisory (by id or alias) or its package is muted in a channel right now. */
-export function isMutedFor(c: Channel, ids: readonly string[], pkg: string, now: Date): boolean {
+/**
+ * Whether an advisory (by id or alias) or its package is muted in a channel right now; `fixed`:
+ * the advisory has a fixed version for the package, which ends an until-fixed mute.
+ */
+export function isMutedFor(c: Channel, ids: readonly string[], pkg: string, now: Date, fixed = false): boolean {
   const upper = new Set(ids.map((i) => i.toUpperCase()));
-  return activeMutes(c, now).some((m) => (m.kind === "advisory" ? upper.has(m.target) : m.target === pkg));
+  return activeMutes(c, now).some((m) => !(m.untilFixed && fixed) && (m.kind === "advisory" ? upper.has(m.target) : m.target === pkg));
 }
 
 export function describeMute(m: Mute): string {
-  return `${m.target}${m.until ? ` until ${m.until}` : ""}${m.reason ? ` (${m.reason})` : ""}`;
+  return `${m.target}${m.until ? ` until ${m.until}` : ""}${m.untilFixed ? " until a fix is out" : ""}${m.reason ? ` (${m.reason})` : ""}`;
 }
 
 export function platformOf(key: ChannelKey): string {

@@ -206,7 +206,7 @@ export function createCommandHandler(deps: CommandDeps): CommandHandler {
           return { ...c, mutes: [...others, m] };
         });
         const what = m.kind === "advisory" ? `${m.target} (and its aliases)` : `every advisory for ${m.target}`;
-        return reply(`Muted ${what} in this channel${m.until ? ` until ${m.until} (inclusive)` : ""}${m.reason ? `: ${m.reason}` : ""}.`);
+        return reply(`Muted ${what} in this channel${m.until ? ` until ${m.until} (inclusive)` : ""}${m.untilFixed ? " until a fixed version is out (then its alerts come again)" : ""}${m.reason ? `: ${m.reason}` : ""}.`);
       }
       case "unmute": {
         let had = false;

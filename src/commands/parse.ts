@@ -221,18 +221,23 @@ export function parseCommand(input: string): Command {
       return { name, floor: floor as SeverityFloor };
     }
     case "mute": {
-      const usage = "Usage: mute <advisory-id|package> [until YYYY-MM-DD] [reason]";
+      const usage = "Usage: mute <advisory-id|package> [until YYYY-MM-DD | until-fixed] [reason]";
       if (args.length === 0) throw new UserInputError(usage);
       const target = muteTarget(args[0]!);
       let rest = args.slice(1);
       let until: string | undefined;
-      if (rest[0]?.toLowerCase() === "until") {
+      let untilFixed = false;
+      // "until-fixed" (or "until fixed"): until the advisory has a fixed version for the package.
+      if (rest[0]?.toLowerCase() === "until-fixed" || (rest[0]?.toLowerCase() === "until" && rest[1]?.toLowerCase() === "fixed")) {
+        untilFixed = true;
+        rest = rest.slice(rest[0]!.toLowerCase() === "until-fixed" ? 1 : 2);
+      } else if (rest[0]?.toLowerCase() === "until") {
         until = rest[1];
         if (!until || !isCalendarDate(until)) throw new UserInputError(`"${until ?? ""}" is not a date (YYYY-MM-DD). ${usage}`);
         rest = rest.slice(2);
       }
       const reason = rest.join(" ").slice(0, 200);
-      return { name, mute: { ...target, ...(until && { until }), ...(reason && { reason }) } };
+      return { name, mute: { ...target, ...(until && { until }), ...(untilFixed && { untilFixed }), ...(reason && { reason }) } };
     }
     case "unmute":
       return { name, target: muteTarget(exactlyOne(args, "unmute <advisory-id|package>")).target };

@@ -78,10 +78,10 @@ export const COMMAND_TABLE: readonly CommandSpec[] = [
     name: "mute", manage: true, menu: true, summary: "Mute an advisory or a package: mute PYSEC-2023-74 until 2027-01-31",
     options: [
       { name: "target", description: "Advisory id (e.g. PYSEC-2023-74) or package name", required: true },
-      { name: "until", description: "YYYY-MM-DD: the mute lapses after this day (UTC)", keyword: "until" },
+      { name: "until", description: "YYYY-MM-DD: the mute lapses after this day (UTC); or fixed: once a fix is out", keyword: "until" },
       { name: "reason", description: "Why, for whoever reads list later" },
     ],
-    help: [["<id|package> [until YYYY-MM-DD] [reason]", "Stop alerts about one advisory (its aliases too) or package, for good or until a date"]],
+    help: [["<id|package> [until YYYY-MM-DD | until-fixed] [reason]", "Stop alerts about one advisory (its aliases too) or package, for good, until a date, or until a fixed version is out"]],
   },
   { name: "unmute", manage: true, summary: "Undo a mute", options: [{ name: "target", description: "Advisory id or package name", required: true }], help: [["<id|package>", "Undo a mute"]] },
   { name: "fixed-only", manage: true, summary: "Only alert when a fixed version exists", options: [onOff("on or off")], help: [["on|off", "Only alert when a fixed version exists (malicious packages always alert)"]] },

@@ -36,9 +36,9 @@ export function forEachMatchGroup(stored: StoredAdvisory, index: WatchIndexView,
   // One match per channel: only needed when several names (or look-alikes) could reach a channel twice.
   const track = names.size > 1 || malicious;
   const seen = track ? index.visits() : undefined;
-  const muted = (channel: Channel, pkg: string) => channel.mutes.length > 0 && isMutedFor(channel, ids, pkg, now);
-  /** A group's channels as they are, or without those already reached and those that mute this. */
-  const pass = (g: WatchGroup, pkg: string): readonly Channel[] => {
+  const muted = (channel: Channel, pkg: string, fixed: boolean) => channel.mutes.length > 0 && isMutedFor(channel, ids, pkg, now, fixed);
+  /** A group's channels as they are, or without those already reached and those that mute this (`fixed`: a fix is out for `pkg`). */
+  const pass = (g: WatchGroup, pkg: string, fixed: boolean): readonly Channel[] => {
     if (!g.muting && !seen) return g.channels;
     // Usually no channel of the group was reached before: mark them all and pass the group's own array.
     if (!g.muting && seen) {
@@ -54,7 +54,7 @@ export function forEachMatchGroup(stored: StoredAdvisory, index: WatchIndexView,
     const { channels, slots } = g;
     for (let i = 0; i < channels.length; i++) {
       const c = channels[i]!;
-      if (g.muting && muted(c, pkg)) continue;
+      if (g.muting && muted(c, pkg, fixed)) continue;
       if (seen) {
         const slot = slots[i]!;
         if (seen.has(slot)) continue;
@@ -81,7 +81,7 @@ export function forEachMatchGroup(stored: StoredAdvisory, index: WatchIndexView,
         return (e.affected || e.unstated) && !(g.fixedOnly && e.fixed.length === 0 && !malicious);
       });
       if (specifier === undefined) continue;
-      const channels = pass(g, name);
+      const channels = pass(g, name, effectOf(specifier).fixed.length > 0);
       if (channels.length > 0) visit({ watch: { name, specifier }, effect: effectOf(specifier), channels });
     }
   }
@@ -92,7 +92,7 @@ export function forEachMatchGroup(stored: StoredAdvisory, index: WatchIndexView,
       for (const watched of index.lookalikes(published)) {
         const lookalike = { published, watched };
         for (const g of index.lookalikeGroups(watched)) {
-          const channels = pass(g, watched);
+          const channels = pass(g, watched, effect.fixed.length > 0);
           if (channels.length > 0) visit({ watch, effect, channels, lookalike });
         }
       }

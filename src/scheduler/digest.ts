@@ -51,7 +51,7 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
     // Settings may have changed since an alert was queued: apply them as they are now.
     const wanted = entries.filter((e) => {
       const n = e.notification;
-      return meetsFloor(n.severity.rating, channel.severity) && !isMutedFor(channel, [n.advisoryId, ...n.aliases], n.package, now) && !(channel.fixedOnly && n.fixedVersions.length === 0 && !n.malicious);
+      return meetsFloor(n.severity.rating, channel.severity) && !isMutedFor(channel, [n.advisoryId, ...n.aliases], n.package, now, n.fixedVersions.length > 0) && !(channel.fixedOnly && n.fixedVersions.length === 0 && !n.malicious);
     });
     const date = due.toISOString().slice(0, 10);
     const texts = wanted.length > 0 ? buildDigest(wanted, `pysec-herald digest, ${date}`, maxLength) : channel.allClear ? [allClearText(await mirror(), `pysec-herald digest, ${date}`)] : [];

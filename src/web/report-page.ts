@@ -45,7 +45,7 @@ export async function loadReport(deps: ReportDeps, channelKey: string, channel: 
   const watches = channel?.watches ?? [];
   const rows = await Promise.all(watches.map(async (watch): Promise<ReportRow> => {
     const findings = await findAffecting(deps.advisories, watch);
-    const muted = new Set(channel ? findings.filter((f) => isMutedFor(channel, [f.stored.advisory.id, ...f.stored.advisory.aliases], watch.name, now)).map((f) => f.stored.advisory.id) : []);
+    const muted = new Set(channel ? findings.filter((f) => isMutedFor(channel, [f.stored.advisory.id, ...f.stored.advisory.aliases], watch.name, now, f.effect.fixed.length > 0)).map((f) => f.stored.advisory.id) : []);
     const open = findings.filter((f) => !muted.has(f.stored.advisory.id));
     const upgrade = smallestFix(watch, open);
     return { watch, findings, muted, ...(upgrade && { upgrade }) };

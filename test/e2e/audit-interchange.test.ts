@@ -41,7 +41,7 @@ it("-f sarif is valid SARIF 2.1.0: one rule per advisory, each result at the pin
   expect(r.code).toBe(1);
   const log = JSON.parse(r.out) as { version: string; runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: { ruleId: string; level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[] };
   // SARIF's schema is draft-04, and one of its patterns is no valid unicode regular expression.
-  const ajv = new AjvDraft04({ strict: false, allErrors: true, unicodeRegExp: false });
+  const ajv = new AjvDraft04({ strict: false, allErrors: true, unicodeRegExp: false, logger: false });
   addFormats(ajv);
   const validate = ajv.compile(schema("sarif-2.1.0-rtm.5.json"));
   expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
@@ -59,7 +59,7 @@ it("-f cyclonedx-json is a valid CycloneDX 1.5 BOM: every pin a component, each 
   const r = await runCaptured(["audit", "-r", req, "-f", "cyclonedx-json"], env);
   expect(r.code).toBe(1);
   const bom = JSON.parse(r.out) as { specVersion: string; components: { purl: string; "bom-ref": string }[]; vulnerabilities: { id: string; affects: { ref: string }[]; recommendation: string }[] };
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
   addFormats(ajv);
   // The BOM schema names its companions by their SNAPSHOT file names.
   for (const name of ["spdx.SNAPSHOT.schema.json", "jsf-0.82.SNAPSHOT.schema.json"]) ajv.addSchema({ ...schema(name), $id: `http://cyclonedx.org/schema/${name}` });

@@ -31,6 +31,9 @@ describe("command parsing", () => {
       name: "mute", mute: { kind: "package", target: "django", until: "2026-12-31", reason: "waiting for the 5.x upgrade" },
     });
     expect(parseCommand("unmute PYSEC-2023-74")).toEqual({ name: "unmute", target: "PYSEC-2023-74" });
+    for (const form of ["mute PYSEC-2023-74 until-fixed no proxies here", "mute PYSEC-2023-74 until fixed no proxies here"]) {
+      expect(parseCommand(form)).toEqual({ name: "mute", mute: { kind: "advisory", target: "PYSEC-2023-74", untilFixed: true, reason: "no proxies here" } });
+    }
     expect(parseCommand("fixed-only on")).toEqual({ name: "fixed-only", on: true });
     expect(parseCommand("watch -r api/uv.lock\n[[package]]\nname = \"a\"")).toEqual({ name: "import", label: "api/uv.lock", text: "[[package]]\nname = \"a\"" });
     expect(parseCommand("unwatch -r api/uv.lock")).toEqual({ name: "unwatch-label", label: "api/uv.lock" });

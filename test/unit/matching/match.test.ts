@@ -79,3 +79,14 @@ it("warns channels watching a name one edit from a published malicious package, 
   expect(keysOf(groups)).toEqual(["slack:A"]);
   expect(groups[0]?.lookalike).toEqual({ published: "reqests", watched: "requests" });
 });
+
+it("an until-fixed mute holds while the advisory has no fixed version, and lapses once one is out", () => {
+  const index = WatchIndex.from([
+    channel("slack:until-fixed", ["requests==2.28.1"], { mutes: [{ kind: "advisory", target: "PYSEC-2023-74", untilFixed: true }] }),
+    channel("slack:plain", ["requests==2.28.1"]),
+  ]);
+  const unfixed = stored({ ...requests.advisory, affected: requests.advisory.affected.map((a) => ({ ...a, ranges: [{ type: "ECOSYSTEM", events: [{ kind: "introduced" as const, version: "0" }] }], versions: [] })) });
+  expect(keysOf(groupsFor(unfixed, index))).toEqual(["slack:plain"]);
+  // The record gains its fix (2.31.0): the mute no longer holds, and the channel hears it.
+  expect(keysOf(groupsFor(requests, index))).toEqual(["slack:plain", "slack:until-fixed"]);
+});
