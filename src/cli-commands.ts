@@ -85,7 +85,7 @@ export function commandUsage(name: string): string {
   return `Usage: pysec-herald ${c.synopsis}\n\n${c.help.join("\n")}\n\nThe environment variables: pysec-herald --help.\n`;
 }
 
-/** The commands' part of the global help, in two columns. */
+/** The commands' part of the global help: each synopsis, its help indented below. */
 export function commandsHelp(): string {
   return Object.values(CLI_COMMANDS).map((c) => `  ${c.synopsis}\n${c.help.map((l) => `      ${l}`).join("\n")}`).join("\n");
 }
