@@ -54,10 +54,12 @@ export function buildDigest(entries: readonly DigestEntry[], title: string, maxL
 
 /**
  * A digest with nothing new, for channels with all-clear on: "all clear" only from a mirror that
- * can say so; otherwise why it cannot (never seeded, or how old it is).
+ * can say so; otherwise why it cannot (never seeded, or how old it is). `cpython`: why CPython
+ * cannot be answered yet, for a channel that watches it (mirror-state.ts cannotTellAbout).
  */
-export function allClearText(state: MirrorState, title: string): string {
+export function allClearText(state: MirrorState, title: string, cpython?: string): string {
   if (state.kind === "not-ready") return `${title}: nothing to report, but I cannot say all is clear: ${cannotTell(state, "any watched package")!.replace(/^The/, "the")}`;
+  if (cpython) return `${title}: nothing to report, but I cannot say all is clear: ${cpython.replace(/^The/, "the")}`;
   if (state.kind === "stale") return `${title}: nothing new for the packages this channel watches, but this is not an all-clear.${staleness(state)}`;
   return `${title}: all clear, nothing new for the packages this channel watches.`;
 }

@@ -6,6 +6,7 @@ import { errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
 import { allClearText, buildDigest } from "../render/digest.js";
 import { createMirrorProbe, type MirrorProbeDeps } from "../mirror-probe.js";
+import { cannotTellAbout } from "../mirror-state.js";
 import { reply } from "../render/notification.js";
 import type { ChannelService } from "../channels/channel-service.js";
 import type { DigestQueue } from "../store/ports/digests.js";
@@ -54,7 +55,12 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
       return meetsFloor(n.severity.rating, channel.severity) && !isMutedFor(channel, [n.advisoryId, ...n.aliases], n.package, now, n.fixedVersions.length > 0) && !(channel.fixedOnly && n.fixedVersions.length === 0 && !n.malicious);
     });
     const date = due.toISOString().slice(0, 10);
-    const texts = wanted.length > 0 ? buildDigest(wanted, `pysec-herald digest, ${date}`, maxLength) : channel.allClear ? [allClearText(await mirror(), `pysec-herald digest, ${date}`)] : [];
+    const allClear = async () => {
+      const state = await mirror();
+      const cpython = channel.watches.some((w) => w.name === "python") ? cannotTellAbout(["python"], state, await deps.cursors.get("psf"), "python") : undefined;
+      return allClearText(state, `pysec-herald digest, ${date}`, cpython);
+    };
+    const texts = wanted.length > 0 ? buildDigest(wanted, `pysec-herald digest, ${date}`, maxLength) : channel.allClear ? [await allClear()] : [];
     // Keys carry the due time, so a digest rebuilt after a crash is not posted twice.
     for (const [i, text] of texts.entries()) {
       await delivery.put({ channel: channel.key, advisoryId: `digest:${due.toISOString()}`, revision: i + 1, message: reply(text) }, clock.now());

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { mirrorState } from "../../../src/mirror-state.js";
+import { cannotTellAbout, mirrorState } from "../../../src/mirror-state.js";
 import { allClearText } from "../../../src/render/digest.js";
 
 const now = new Date("2026-11-27T09:00:00Z");
@@ -12,4 +12,11 @@ it("says all clear only when the mirror can tell", () => {
   const stale = allClearText(mirrorState(true, { validators: {}, lastSuccess: "2026-11-25T09:00:00Z" }, now, 24), title);
   expect(stale).toContain("this is not an all-clear");
   expect(stale).not.toContain("all clear,");
+});
+
+it("a channel watching python is not told all clear while the PSF database has not been read", () => {
+  const ready = mirrorState(true, { validators: {}, lastSuccess: "2026-11-27T08:00:00Z" }, now, 24);
+  const cpython = cannotTellAbout(["python"], ready, { validators: {} }, "python");
+  expect(allClearText(ready, title, cpython)).toBe(`${title}: nothing to report, but I cannot say all is clear: the PSF advisory database, where CPython's advisories are published, has not been read (the psf source has not read it yet; it is on by default, see SOURCES); I cannot tell whether python is affected.`);
+  expect(cannotTellAbout(["python"], ready, { validators: {}, lastSuccess: "2026-11-27T08:00:00Z" }, "python")).toBeUndefined();
 });
