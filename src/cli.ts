@@ -285,11 +285,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case "sync": {
         const tty = Boolean(io.stderr.isTTY);
-        // Progress on a terminal in whole lines, every 5,000: a log line never lands inside one.
-        let shown = 0;
         const fromPath = text("from");
         const from = fromPath === undefined ? undefined : await localBucket(fromPath);
         if (from) config = { ...config, osvBucketUrl: from.url, sources: ["osv"] };
+        // Progress on a terminal, in whole lines (a log line never lands inside one).
         return await withServices(config, log, clock, async (s) => {
           try {
             if (from?.zipOnly && (await s.cursors.get("osv")).cursor !== undefined) {
@@ -310,7 +309,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           } finally {
             await from?.close();
           }
-        }, tty ? (n) => n - shown >= 5_000 && io.stderr.write(`seeding: ${(shown = n)} records so far\n`) : undefined);
+        }, tty ? (n) => io.stderr.write(`seeding: ${n} records so far\n`) : undefined);
       }
       case "discord": {
         if (rest[0] !== "register") throw new UserInputError("usage: pysec-herald discord register [--guild ID]");

@@ -128,13 +128,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const { config, log, clock } = opts;
   const roles = new Set<Role>(config.roles);
   let dispatcher: Dispatcher | undefined;
-  // A first start seeds the mirror (tens of thousands of records): a line every 5,000 says it is under way.
-  let shown = 0;
-  const onSeedProgress = (n: number) => {
-    if (n - shown < 5_000) return;
-    shown = n;
-    log.info({ seeded: n }, `seeding the advisory mirror: ${n} records so far`);
-  };
+  // A first start seeds the mirror: the OSV source says how far it is every few thousand records.
+  const onSeedProgress = (n: number) => log.info({ seeded: n }, `seeding the advisory mirror: ${n} records so far`);
   const services = await openServices(config, log, clock, { onEvent: () => dispatcher?.wake(), processMetrics: true, onSeedProgress });
   const http = createHttpServer(log);
   const stopper = new AbortController();

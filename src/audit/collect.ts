@@ -23,7 +23,7 @@ export async function collectPins(files: readonly string[], read: (path: string)
     try {
       const text = await read(file);
       // A lock file or pyproject.toml is recognised as `watch -r` recognises it: its pins are audited.
-      if (detectFormat(file === "-" ? "-" : file, text) !== "requirements.txt") {
+      if (detectFormat(file, text) !== "requirements.txt") {
         const imported = parseDependencyFile(text, file);
         for (const w of imported.watches) {
           if (w.specifier.startsWith("==") && !w.specifier.includes(",")) pins.push({ name: w.name, version: w.specifier.slice(2), line: 0, file });

@@ -1,4 +1,5 @@
-import type { Server, Socket } from "node:net";
+import type { Server } from "node:http";
+import type { Socket } from "node:net";
 
 /** Connections one client may hold open before its request's headers are in (a slowloris holds them all). */
 export const PENDING_PER_CLIENT = 16;
@@ -9,7 +10,7 @@ export const PENDING_PER_CLIENT = 16;
  * connection whose request arrived is no longer counted, so a quick request (a health check) from
  * the same address still gets its turn while the slow ones are shed; headersTimeout ends the rest.
  */
-export function guardConnections(server: Server, onRequest: (listener: (socket: Socket) => void) => void, perClient = PENDING_PER_CLIENT): void {
+export function guardConnections(server: Server, perClient = PENDING_PER_CLIENT): void {
   const pending = new Map<string, Set<Socket>>();
   const settle = (socket: Socket, address: string) => {
     const mine = pending.get(address);
@@ -29,5 +30,5 @@ export function guardConnections(server: Server, onRequest: (listener: (socket: 
     }
     socket.once("close", () => settle(socket, address));
   });
-  onRequest((socket) => settle(socket, socket.remoteAddress ?? ""));
+  server.on("request", (req) => settle(req.socket, req.socket.remoteAddress ?? ""));
 }

@@ -100,7 +100,7 @@ export function createHttpServer(log: Logger, limits: ConnectionLimits = LIMITS)
         });
       });
       server.maxConnections = maxConnections;
-      guardConnections(server, (listener) => server!.on("request", (req) => listener(req.socket)));
+      guardConnections(server);
       return new Promise((resolve, reject) => {
         server!.once("error", reject);
         server!.listen(port, host, () => resolve((server!.address() as AddressInfo).port));

@@ -1,5 +1,5 @@
 import { RATINGS, type Severity } from "../advisory/severity.js";
-import { activeMutes, describeMute, isMutedFor, type Channel } from "../channel.js";
+import { activeMutes, describeMute, isMutedFor, platformOf, type Channel } from "../channel.js";
 import { smallestFix } from "../commands/package-summary.js";
 import { findAffecting, type Finding } from "../lookup.js";
 import { severityLabel } from "../message.js";
@@ -82,10 +82,10 @@ function packageLink(text: string, name: string, pypiUrl: string | undefined): s
 
 /** "the console", "Telegram chat -100123", "Discord channel 2000…": the channel as its people know it. */
 export function channelName(key: string): string {
-  const [platform = "", id = ""] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+  const platform = platformOf(key);
   if (platform === "console") return "the console";
   const kind: Record<string, string> = { telegram: "Telegram chat", discord: "Discord channel", slack: "Slack channel" };
-  return `${kind[platform] ?? platform} ${id}`;
+  return `${kind[platform] ?? platform} ${key.slice(platform.length + 1)}`;
 }
 
 function findingCell(f: Finding): string {

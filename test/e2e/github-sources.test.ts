@@ -88,8 +88,10 @@ describe("PyPA advisory-database through GitHub's API, replaying its real commit
 
   it("GitHub's rate-limit headers say how long to wait", async () => {
     const { createHttpClient } = await import("../../src/http/client.js");
-    const http = createHttpClient({ allowedPrefixes: [github.api], timeoutMs: 5000 });
-    const reset = Math.floor(Date.now() / 1000) + 120;
+    // The reset is measured from the client's wall clock: given here, not read from the system.
+    const now = new Date("2026-11-25T09:00:00Z");
+    const http = createHttpClient({ allowedPrefixes: [github.api], timeoutMs: 5000, wallClock: { now: () => now } });
+    const reset = Math.floor(now.getTime() / 1000) + 120;
     github.fault("/commits/main", { kind: "status", status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) } });
     const err = await http.get(`${github.api}/repos/${PYPA}/commits/main`, { source: "pypa" }).catch((e: { retryAfterMs?: number }) => e);
     expect((err as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(100_000);

@@ -25,11 +25,13 @@ export interface OsvSourceOptions {
   readonly wallClock: Clock;
   readonly concurrency?: number;
   readonly batchSize?: number;
-  /** Called as records are seeded, for a progress indicator. */
+  /** Called every PROGRESS_EVERY records seeded, for a progress line. */
   readonly onProgress?: (seeded: number) => void;
 }
 
 const SOURCE = "osv";
+/** A seed reads tens of thousands of records: a progress line every this many says it is under way. */
+const PROGRESS_EVERY = 5_000;
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 /** OSV's PyPI export is tens of MB; a download past these is not the export (zipped, it is smaller than unpacked). */
 const MAX_ZIP_BYTES = MAX_ZIP_UNPACKED_BYTES;
@@ -124,6 +126,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
       let batch: Advisory[] = [];
       let cursor: string | undefined;
       let read = 0;
+      let reported = 0;
       let skipped = 0;
       // One batch is stored while the next is read from the zip: disk reads and store writes overlap.
       let storing: Promise<void> = Promise.resolve();
@@ -131,7 +134,7 @@ export function createOsvSource(opts: OsvSourceOptions): Source {
         await storing;
         storing = sink(records, { seed: true, source: SOURCE }).then(() => {
           read += records.length;
-          opts.onProgress?.(read);
+          if (read - reported >= PROGRESS_EVERY) opts.onProgress?.((reported = read));
         });
       };
       try {
